@@ -1,0 +1,11 @@
+// Command etcd is the etcd server, built from its published module so the
+// test environment needs nothing but the Go toolchain and the module proxy.
+package main
+
+import (
+	"os"
+
+	"go.etcd.io/etcd/server/v3/etcdmain"
+)
+
+func main() { etcdmain.Main(os.Args) }
