@@ -14,6 +14,7 @@ export type ErrorCode =
   | "ReadOnly"
   | "Conflict"
   | "Timeout"
+  | "Expired"
   | "Internal";
 
 export class KubesnapError extends Error {
