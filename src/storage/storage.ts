@@ -4,15 +4,31 @@
  * Drivers report failures as KubesnapError with code NotFound, AccessDenied or Unavailable,
  * and never put credentials in a message.
  */
+import { KubesnapError } from "../core/errors.js";
+
 export interface ObjectInfo {
   readonly key: string;
   readonly size: number;
   readonly lastModified: Date;
 }
 
+/**
+ * Bytes [offset, offset + length) of an object. Like an HTTP range, it is cut at the
+ * object's end: a range running past the end yields fewer bytes (none when offset is at
+ * or past the end), so callers that need exactly `length` bytes check the result.
+ */
 export interface ByteRange {
   readonly offset: number;
   readonly length: number;
+}
+
+/** Drivers call this first, so a bad range fails the same way everywhere. */
+export function checkByteRange(range: ByteRange): void {
+  const { offset, length } = range;
+  if (Number.isSafeInteger(offset) && Number.isSafeInteger(length) && offset >= 0 && length >= 0) return;
+  throw new KubesnapError("InvalidInput", `Invalid byte range: offset ${offset}, length ${length}`, {
+    hint: "offset and length must be non-negative integers",
+  });
 }
 
 export interface Storage {

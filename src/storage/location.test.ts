@@ -1,0 +1,99 @@
+import { describe, expect, it } from "vitest";
+import { isKubesnapError, type KubesnapError } from "../core/errors.js";
+import { type LocationInput, parseLocationConfig } from "./location.js";
+
+function invalid(provider: string, input: LocationInput): KubesnapError {
+  try {
+    parseLocationConfig(provider, input);
+  } catch (err) {
+    if (isKubesnapError(err, "InvalidInput")) return err;
+    throw err;
+  }
+  throw new Error("expected InvalidInput");
+}
+
+describe("parseLocationConfig", () => {
+  it("lists the known providers when the provider is unknown", () => {
+    const err = invalid("ftp", { bucket: "b" });
+    expect(err.message).toContain('"ftp"');
+    expect(err.hint).toBe("use one of: file, s3");
+  });
+
+  it("does not take inherited object keys for providers", () => {
+    expect(invalid("toString", {}).message).toContain('"toString"');
+  });
+
+  describe("file", () => {
+    it("takes the directory from bucket and joins the prefix", () => {
+      expect(parseLocationConfig("file", { bucket: "/backups" })).toEqual({
+        provider: "file",
+        path: "/backups",
+      });
+      expect(parseLocationConfig("file", { bucket: "/backups", prefix: "/prod/" })).toEqual({
+        provider: "file",
+        path: "/backups/prod",
+      });
+    });
+
+    it("requires an absolute directory", () => {
+      expect(invalid("file", {}).message).toContain("bucket is missing");
+      expect(invalid("file", { bucket: "backups" }).message).toContain("not an absolute path");
+    });
+
+    it("rejects config keys and prefixes that climb out", () => {
+      expect(invalid("file", { bucket: "/b", config: { region: "x" } }).hint).toContain("takes no config");
+      expect(invalid("file", { bucket: "/b", prefix: "../etc" }).message).toContain("'..'");
+    });
+  });
+
+  describe("s3", () => {
+    it("parses every setting", () => {
+      const location = parseLocationConfig("s3", {
+        bucket: "velero-backups",
+        prefix: "cluster-a/",
+        config: {
+          region: "eu-west-1",
+          s3Url: "http://minio.example:9000",
+          s3ForcePathStyle: "true",
+          accessKeyId: "AKIA",
+          secretAccessKey: "s3cr3t",
+        },
+      });
+      expect(location).toEqual({
+        provider: "s3",
+        bucket: "velero-backups",
+        prefix: "cluster-a",
+        region: "eu-west-1",
+        s3Url: "http://minio.example:9000",
+        s3ForcePathStyle: true,
+        credentials: { accessKeyId: "AKIA", secretAccessKey: "s3cr3t" },
+      });
+    });
+
+    it("leaves out what is not given, so the SDK defaults apply", () => {
+      expect(parseLocationConfig("s3", { bucket: "b12", prefix: "" })).toEqual({
+        provider: "s3",
+        bucket: "b12",
+      });
+    });
+
+    it("names the bad field and the fix", () => {
+      expect(invalid("s3", {}).message).toContain("bucket is missing");
+      expect(invalid("s3", { bucket: "My_Bucket" }).hint).toContain("lowercase");
+      expect(invalid("s3", { bucket: "bucket/with/prefix" }).hint).toContain("prefix goes in prefix");
+      expect(invalid("s3", { bucket: "b12", config: { s3URL: "http://x" } }).message).toContain('"s3URL"');
+      expect(invalid("s3", { bucket: "b12", config: { s3URL: "http://x" } }).hint).toContain("s3Url");
+      expect(invalid("s3", { bucket: "b12", config: { s3Url: "minio:9000" } }).message).toContain("s3Url");
+      expect(invalid("s3", { bucket: "b12", config: { s3ForcePathStyle: "yes" } }).hint).toContain('"true"');
+      expect(invalid("s3", { bucket: "b12", config: { region: "" } }).message).toContain("region");
+      expect(invalid("s3", { bucket: "b12", config: { accessKeyId: "AKIA" } }).message).toContain(
+        "only one of accessKeyId and secretAccessKey",
+      );
+    });
+
+    it("never echoes credentials carried in s3Url", () => {
+      const err = invalid("s3", { bucket: "b12", config: { s3Url: "http://user:pa55@minio:9000" } });
+      expect(`${err.message} ${err.hint}`).not.toContain("pa55");
+    });
+  });
+});

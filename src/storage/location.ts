@@ -1,0 +1,180 @@
+/**
+ * Where a storage location keeps its objects, and the one validator that turns the
+ * user's (provider, bucket, prefix, config) — the shape of Velero's BackupStorageLocation —
+ * into that. Pure: no I/O, no SDKs, so a bad location fails before anything is touched.
+ *
+ * Adding a provider: add its variant to StorageLocation and an entry to `parsers` below;
+ * the compiler then points at the one other table that needs it (the driver in index.ts).
+ */
+import { isAbsolute, join } from "node:path";
+import { KubesnapError } from "../core/errors.js";
+
+export interface FileLocation {
+  readonly provider: "file";
+  /** Absolute path of the directory that holds the objects. */
+  readonly path: string;
+}
+
+export interface S3Location {
+  readonly provider: "s3";
+  readonly bucket: string;
+  /** Key prefix inside the bucket, without leading or trailing '/'. */
+  readonly prefix?: string;
+  readonly region?: string;
+  /** Endpoint of an S3-compatible server (MinIO, Ceph…); AWS when absent. */
+  readonly s3Url?: string;
+  readonly s3ForcePathStyle?: boolean;
+  /** Static keys; the SDK's default chain (env, profile, IRSA, instance role) when absent. */
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+}
+
+export type StorageLocation = FileLocation | S3Location;
+export type StorageProvider = StorageLocation["provider"];
+
+export interface LocationInput {
+  /** For "file", the absolute directory; for object stores, the bucket name. */
+  readonly bucket?: string | undefined;
+  readonly prefix?: string | undefined;
+  /** Provider-specific settings, as strings (they come from flags and CRD maps). */
+  readonly config?: Readonly<Record<string, string>> | undefined;
+}
+
+type Parser<P extends StorageProvider> = (input: LocationInput) => Extract<StorageLocation, { provider: P }>;
+
+const parsers: { readonly [P in StorageProvider]: Parser<P> } = {
+  file: parseFileLocation,
+  s3: parseS3Location,
+};
+
+export const storageProviders = Object.keys(parsers) as readonly StorageProvider[];
+
+/** Validates a location; throws one InvalidInput that names the bad field and the fix. */
+export function parseLocationConfig(provider: string, input: LocationInput): StorageLocation {
+  if (!isProvider(provider)) {
+    throw new KubesnapError("InvalidInput", `Unknown storage provider "${provider}"`, {
+      hint: `use one of: ${storageProviders.join(", ")}`,
+    });
+  }
+  return parsers[provider](input);
+}
+
+function isProvider(name: string): name is StorageProvider {
+  return Object.hasOwn(parsers, name);
+}
+
+function parseFileLocation(input: LocationInput): FileLocation {
+  rejectUnknownConfig("file", input.config, []);
+  const dir = input.bucket ?? "";
+  if (dir === "") {
+    throw invalid("file", "bucket is missing", "set bucket to the absolute path of the backup directory");
+  }
+  // The server and the CLI run in different working directories; a relative path would
+  // silently mean two different places.
+  if (!isAbsolute(dir)) {
+    throw invalid(
+      "file",
+      `bucket "${dir}" is not an absolute path`,
+      "give the directory as an absolute path",
+    );
+  }
+  const prefix = normalizePrefix("file", input.prefix);
+  return { provider: "file", path: prefix === undefined ? dir : join(dir, prefix) };
+}
+
+const s3ConfigKeys = ["region", "s3Url", "s3ForcePathStyle", "accessKeyId", "secretAccessKey"] as const;
+
+function parseS3Location(input: LocationInput): S3Location {
+  const config = input.config ?? {};
+  rejectUnknownConfig("s3", config, s3ConfigKeys);
+  const bucket = input.bucket ?? "";
+  if (bucket === "") throw invalid("s3", "bucket is missing", "set bucket to the name of an existing bucket");
+  // S3's naming rules; checking here turns a confusing signature or DNS error into a clear one.
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket) || bucket.includes("..")) {
+    throw invalid(
+      "s3",
+      `bucket "${bucket}" is not a valid bucket name`,
+      "use 3-63 lowercase letters, digits, '.' or '-'; a prefix goes in prefix, not in bucket",
+    );
+  }
+  const prefix = normalizePrefix("s3", input.prefix);
+  const { region, s3Url, s3ForcePathStyle, accessKeyId, secretAccessKey } = config;
+  if (region === "") throw invalid("s3", "config region is empty", "set region (e.g. us-east-1) or omit it");
+  if (s3Url !== undefined) checkUrl(s3Url);
+  if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
+    throw invalid(
+      "s3",
+      "config has only one of accessKeyId and secretAccessKey",
+      "give both, or neither to use the default credential chain",
+    );
+  }
+  return {
+    provider: "s3",
+    bucket,
+    ...(prefix === undefined ? {} : { prefix }),
+    ...(region === undefined ? {} : { region }),
+    ...(s3Url === undefined ? {} : { s3Url }),
+    ...(s3ForcePathStyle === undefined
+      ? {}
+      : { s3ForcePathStyle: parseBoolean("s3ForcePathStyle", s3ForcePathStyle) }),
+    ...(accessKeyId === undefined || secretAccessKey === undefined
+      ? {}
+      : { credentials: { accessKeyId, secretAccessKey } }),
+  };
+}
+
+/** Trims '/' at both ends; rejects '.' and '..' segments, which would escape or alias keys. */
+function normalizePrefix(provider: StorageProvider, prefix: string | undefined): string | undefined {
+  const trimmed = (prefix ?? "").replace(/^\/+|\/+$/g, "");
+  if (trimmed === "") return undefined;
+  if (trimmed.split("/").some((s) => s === "" || s === "." || s === "..")) {
+    throw invalid(
+      provider,
+      `prefix "${prefix}" has an empty, '.' or '..' segment`,
+      "use a plain path like backups/prod",
+    );
+  }
+  return trimmed;
+}
+
+function checkUrl(s3Url: string): void {
+  let url: URL | undefined;
+  try {
+    url = new URL(s3Url);
+  } catch {
+    url = undefined;
+  }
+  // Credentials belong in accessKeyId/secretAccessKey; never echo a URL that carries them.
+  if (url !== undefined && (url.username !== "" || url.password !== "")) {
+    throw invalid("s3", "config s3Url contains credentials", "move them to accessKeyId and secretAccessKey");
+  }
+  if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
+    throw invalid(
+      "s3",
+      `config s3Url "${s3Url}" is not an http(s) URL`,
+      "use e.g. http://minio.example:9000",
+    );
+  }
+}
+
+function parseBoolean(field: string, value: string): boolean {
+  if (value === "true") return true;
+  if (value === "false") return false;
+  throw invalid("s3", `config ${field} is "${value}"`, `set ${field} to "true" or "false"`);
+}
+
+function rejectUnknownConfig(
+  provider: StorageProvider,
+  config: Readonly<Record<string, string>> | undefined,
+  known: readonly string[],
+): void {
+  // A typo such as "s3URL" would otherwise be ignored and the driver would quietly talk to AWS.
+  const unknown = Object.keys(config ?? {}).find((k) => !known.includes(k));
+  if (unknown === undefined) return;
+  const fix =
+    known.length === 0 ? `the ${provider} provider takes no config` : `known keys: ${known.join(", ")}`;
+  throw invalid(provider, `unknown config key "${unknown}"`, fix);
+}
+
+function invalid(provider: StorageProvider, what: string, hint: string): KubesnapError {
+  return new KubesnapError("InvalidInput", `Invalid ${provider} storage location: ${what}`, { hint });
+}
