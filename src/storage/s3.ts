@@ -1,0 +1,316 @@
+/**
+ * Storage on Amazon S3 or an S3-compatible server (MinIO, Ceph RGW…), under a bucket
+ * and an optional key prefix. Create-if-absent relies on the server honouring
+ * `If-None-Match: *` on PutObject (AWS since 2024, MinIO); a server that ignores it
+ * would turn putIfAbsent into an overwrite, so the conformance suite checks it.
+ */
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  type ListObjectsV2CommandOutput,
+  PutObjectCommand,
+  S3Client,
+  type S3ClientConfig,
+} from "@aws-sdk/client-s3";
+import { KubesnapError } from "../core/errors.js";
+import type { S3Location } from "./location.js";
+import { type ByteRange, checkByteRange, type ObjectInfo, type Storage } from "./storage.js";
+
+export type S3Options = Omit<S3Location, "provider">;
+
+export type S3Operation = "read" | "write" | "stat" | "list" | "delete";
+
+/** Concurrent conditional writes to one key may get 409 from AWS, which asks for a retry. */
+const conditionalConflictAttempts = 5;
+
+export class S3Storage implements Storage {
+  readonly description: string;
+  readonly #client: S3Client;
+  readonly #bucket: string;
+  /** "" or "prefix/": prepended to every key. */
+  readonly #keyPrefix: string;
+  #bucketSeen = false;
+
+  constructor(options: S3Options) {
+    this.#bucket = options.bucket;
+    this.#keyPrefix = options.prefix === undefined ? "" : `${options.prefix}/`;
+    this.description = `s3://${options.bucket}${options.prefix === undefined ? "" : `/${options.prefix}`}`;
+    this.#client = new S3Client(clientConfig(options));
+  }
+
+  async put(key: string, body: Uint8Array): Promise<void> {
+    try {
+      await this.#client.send(
+        new PutObjectCommand({ Bucket: this.#bucket, Key: this.#key(key), Body: body }),
+      );
+    } catch (err) {
+      throw this.#error(err, "write", key);
+    }
+  }
+
+  async putIfAbsent(key: string, body: Uint8Array): Promise<boolean> {
+    const command = new PutObjectCommand({
+      Bucket: this.#bucket,
+      Key: this.#key(key),
+      Body: body,
+      IfNoneMatch: "*",
+    });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#client.send(command);
+        return true;
+      } catch (err) {
+        const { name, status } = errorFacts(err);
+        if (status === 412 || name === "PreconditionFailed") return false;
+        const conflict = status === 409 && name === "ConditionalRequestConflict";
+        if (!conflict || attempt >= conditionalConflictAttempts) throw this.#error(err, "write", key);
+      }
+    }
+  }
+
+  async get(key: string, range?: ByteRange): Promise<Uint8Array> {
+    if (range !== undefined) checkByteRange(range);
+    // "bytes=5-4" is not a valid range and S3 would answer with the whole object.
+    if (range?.length === 0) {
+      if ((await this.stat(key)) === undefined) throw this.#notFound(key);
+      return new Uint8Array(0);
+    }
+    const rangeHeader =
+      range === undefined ? undefined : `bytes=${range.offset}-${range.offset + range.length - 1}`;
+    try {
+      const response = await this.#client.send(
+        new GetObjectCommand({
+          Bucket: this.#bucket,
+          Key: this.#key(key),
+          ...(rangeHeader === undefined ? {} : { Range: rangeHeader }),
+        }),
+      );
+      return (await response.Body?.transformToByteArray()) ?? new Uint8Array(0);
+    } catch (err) {
+      // 416: the object exists but the range starts at or past its end.
+      if (range !== undefined && errorFacts(err).status === 416) return new Uint8Array(0);
+      throw this.#error(err, "read", key);
+    }
+  }
+
+  async stat(key: string): Promise<ObjectInfo | undefined> {
+    try {
+      const head = await this.#client.send(
+        new HeadObjectCommand({ Bucket: this.#bucket, Key: this.#key(key) }),
+      );
+      return { key, size: head.ContentLength ?? 0, lastModified: head.LastModified ?? new Date(0) };
+    } catch (err) {
+      if (errorFacts(err).status !== 404) throw this.#error(err, "stat", key);
+    }
+    await this.#checkBucketExists(key);
+    return undefined;
+  }
+
+  async *list(prefix: string): AsyncIterable<ObjectInfo> {
+    let token: string | undefined;
+    do {
+      let page: ListObjectsV2CommandOutput;
+      try {
+        page = await this.#listPage(prefix, token);
+      } catch (err) {
+        throw this.#error(err, "list", prefix);
+      }
+      for (const object of page.Contents ?? []) {
+        if (object.Key === undefined) continue;
+        yield {
+          key: object.Key.slice(this.#keyPrefix.length),
+          size: object.Size ?? 0,
+          lastModified: object.LastModified ?? new Date(0),
+        };
+      }
+      token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
+    } while (token !== undefined);
+  }
+
+  async delete(key: string): Promise<void> {
+    // S3 answers 204 for an absent key, so delete is idempotent without a check.
+    try {
+      await this.#client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: this.#key(key) }));
+    } catch (err) {
+      throw this.#error(err, "delete", key);
+    }
+  }
+
+  #listPage(prefix: string, token: string | undefined): Promise<ListObjectsV2CommandOutput> {
+    return this.#client.send(
+      new ListObjectsV2Command({
+        Bucket: this.#bucket,
+        Prefix: this.#keyPrefix + prefix,
+        ...(token === undefined ? {} : { ContinuationToken: token }),
+      }),
+    );
+  }
+
+  /**
+   * A HEAD answer has no body, so a missing bucket and a missing key both look like a bare
+   * 404. Ask once per instance whether the bucket exists, so stat() of a missing bucket
+   * reports the bucket rather than claiming the object is merely absent.
+   */
+  async #checkBucketExists(key: string): Promise<void> {
+    if (this.#bucketSeen) return;
+    try {
+      await this.#client.send(new HeadBucketCommand({ Bucket: this.#bucket }));
+    } catch (err) {
+      if (errorFacts(err).status === 404) throw missingBucket(err, this.#where("stat", key), this.#bucket);
+      // 403 and the like: we cannot tell, and the object HEAD already said 404.
+      if (errorFacts(err).status !== 403) throw this.#error(err, "stat", key);
+    }
+    this.#bucketSeen = true;
+  }
+
+  #key(key: string): string {
+    return this.#keyPrefix + key;
+  }
+
+  #where(operation: S3Operation, key: string): string {
+    return `Cannot ${operation} "${key}" in ${this.description}`;
+  }
+
+  #notFound(key: string): KubesnapError {
+    return new KubesnapError("NotFound", `${this.#where("read", key)}: object not found`);
+  }
+
+  #error(err: unknown, operation: S3Operation, key: string): KubesnapError {
+    return s3Error(err, { where: this.#where(operation, key), bucket: this.#bucket });
+  }
+}
+
+function clientConfig(options: S3Options): S3ClientConfig {
+  // An S3-compatible endpoint has no regions of its own, but the SDK must sign with one.
+  const region = options.region ?? (options.s3Url === undefined ? undefined : "us-east-1");
+  return {
+    maxAttempts: 5,
+    // Without timeouts a dead endpoint hangs a backup forever instead of failing it.
+    requestHandler: { connectionTimeout: 10_000, socketTimeout: 120_000 },
+    ...(region === undefined ? {} : { region }),
+    ...(options.s3Url === undefined ? {} : { endpoint: options.s3Url }),
+    ...(options.s3ForcePathStyle === undefined ? {} : { forcePathStyle: options.s3ForcePathStyle }),
+    ...(options.credentials === undefined ? {} : { credentials: { ...options.credentials } }),
+    // The SDK's default CRC trailers (since 3.729) are rejected by many S3-compatible
+    // servers; the repository verifies content hashes itself, so only send what S3 requires.
+    ...(options.s3Url === undefined
+      ? {}
+      : { requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED" }),
+  };
+}
+
+const networkCodes = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EPIPE",
+]);
+
+/**
+ * Turns an SDK or network error into a KubesnapError. `where` says what failed
+ * ("Cannot read "k" in s3://bucket/prefix"); the server's own message is only echoed for
+ * unexpected errors, and never for authentication failures.
+ */
+export function s3Error(err: unknown, context: { where: string; bucket: string }): KubesnapError {
+  if (err instanceof KubesnapError) return err;
+  const { where, bucket } = context;
+  const { name, status, code, message } = errorFacts(err);
+  if (name === "NoSuchBucket") return missingBucket(err, where, bucket);
+  if (name === "NoSuchKey" || name === "NotFound" || status === 404) {
+    return new KubesnapError("NotFound", `${where}: object not found`, { cause: err });
+  }
+  const denied = accessDeniedHint(name);
+  if (denied !== undefined || status === 403) {
+    return new KubesnapError("AccessDenied", `${where}: access denied (${name})`, {
+      hint: denied ?? accessHint,
+      cause: err,
+    });
+  }
+  if (name === "PermanentRedirect" || name === "AuthorizationHeaderMalformed" || status === 301) {
+    return new KubesnapError("InvalidInput", `${where}: the bucket is in another region`, {
+      hint: `set the region of the storage location to the region of bucket "${bucket}"`,
+      cause: err,
+    });
+  }
+  const transient =
+    (code !== undefined && networkCodes.has(code)) ||
+    name === "TimeoutError" ||
+    name === "RequestTimeout" ||
+    name === "SlowDown" ||
+    status === 429 ||
+    (status !== undefined && status >= 500);
+  if (transient) {
+    return new KubesnapError(
+      "Unavailable",
+      `${where}: the object store is unreachable or busy (${message})`,
+      {
+        hint: "check the endpoint and the network; the request was already retried",
+        cause: err,
+      },
+    );
+  }
+  return new KubesnapError("Internal", `${where}: ${name}: ${message}`, { cause: err });
+}
+
+const accessHint =
+  "check the credentials and that they allow reading, writing, listing and deleting in the bucket";
+
+function accessDeniedHint(name: string): string | undefined {
+  switch (name) {
+    case "AccessDenied":
+    case "Forbidden":
+    case "AllAccessDisabled":
+      return accessHint;
+    case "InvalidAccessKeyId":
+      return "the access key id is not known to the server; check accessKeyId";
+    case "SignatureDoesNotMatch":
+      return "the secret access key does not match the access key id; check secretAccessKey";
+    case "ExpiredToken":
+    case "InvalidToken":
+    case "TokenRefreshRequired":
+      return "the session token has expired or is invalid; refresh the credentials";
+    default:
+      return undefined;
+  }
+}
+
+function missingBucket(err: unknown, where: string, bucket: string): KubesnapError {
+  return new KubesnapError("NotFound", `${where}: bucket "${bucket}" does not exist`, {
+    hint: "create the bucket, or fix the bucket name (and endpoint) of the storage location",
+    cause: err,
+  });
+}
+
+interface ErrorFacts {
+  readonly name: string;
+  readonly status: number | undefined;
+  readonly code: string | undefined;
+  readonly message: string;
+}
+
+/** The few fields of SDK and Node errors the mapping looks at, read defensively. */
+function errorFacts(err: unknown): ErrorFacts {
+  if (typeof err !== "object" || err === null) {
+    return { name: "Error", status: undefined, code: undefined, message: String(err) };
+  }
+  const record = err as {
+    name?: unknown;
+    code?: unknown;
+    message?: unknown;
+    $metadata?: { httpStatusCode?: unknown };
+  };
+  const status = record.$metadata?.httpStatusCode;
+  return {
+    name: typeof record.name === "string" ? record.name : "Error",
+    status: typeof status === "number" ? status : undefined,
+    code: typeof record.code === "string" ? record.code : undefined,
+    message: typeof record.message === "string" ? record.message : String(err),
+  };
+}
