@@ -1,0 +1,133 @@
+import type { KubeClient } from "../cluster/client.js";
+import { discover } from "../cluster/discovery.js";
+import { clusterIdentity } from "../cluster/info.js";
+import { describeError } from "../core/errors.js";
+import { KUBESNAP_VERSION } from "../core/version.js";
+import type { Repository, WriterStats } from "../repository/index.js";
+import { collect } from "./collect.js";
+import { RunLog } from "./log.js";
+import {
+  BACKUP_FORMAT_VERSION,
+  BACKUP_LOG_FILE,
+  BACKUP_RESULTS_FILE,
+  type BackupRecord,
+  type BackupStatus,
+  finishedPhase,
+  type ItemGroup,
+} from "./record.js";
+import { Results } from "./results.js";
+import { selectTypes } from "./select.js";
+import type { BackupSpec } from "./spec.js";
+
+export interface BackupProgress {
+  readonly itemsDone: number;
+  readonly typesDone: number;
+  readonly typesTotal: number;
+  readonly bytesWritten: number;
+}
+
+export interface BackupDeps {
+  readonly client: KubeClient;
+  readonly repository: Repository;
+  readonly now?: () => Date;
+  readonly onProgress?: (progress: BackupProgress) => void;
+  /** Receives each log line as it is written (the CLI prints them when not on a terminal). */
+  readonly onLog?: (line: string) => void;
+}
+
+export interface BackupOutcome {
+  readonly record: BackupRecord;
+  readonly stats: WriterStats;
+}
+
+/**
+ * discover → select → collect → store. The backup exists only once its manifest is
+ * committed, last; a run that dies before that leaves nothing that looks like a backup.
+ * A run that fails after the location accepted it is committed as Failed, with the reason,
+ * so `backup get` tells what happened.
+ */
+export async function runBackup(name: string, spec: BackupSpec, deps: BackupDeps): Promise<BackupOutcome> {
+  const now = deps.now ?? (() => new Date());
+  const started = now();
+  const log = new RunLog(now, deps.onLog);
+  const results = new Results();
+  const writer = await deps.repository.startSnapshot(name);
+  let groups: ItemGroup[] = [];
+  let lists = {};
+  let cluster: BackupStatus["cluster"];
+  let failureReason: string | undefined;
+  let itemsDone = 0;
+  try {
+    log.info(`starting backup ${name}`);
+    cluster = await clusterIdentity(deps.client);
+    const discovery = await discover(deps.client);
+    for (const warning of discovery.warnings) log.warn(results.warning(undefined, warning));
+    const selection = selectTypes(discovery.types, spec);
+    for (const unknown of selection.unknownResources) {
+      log.warn(
+        results.warning(
+          undefined,
+          `--include-resources names "${unknown}", which this cluster does not serve`,
+        ),
+      );
+    }
+    const typesTotal =
+      selection.namespaced.length + selection.clusterScoped.length + selection.clusterScopedIfNeeded.length;
+    let typesDone = 0;
+    const report = () =>
+      deps.onProgress?.({ itemsDone, typesDone, typesTotal, bytesWritten: writer.stats.bytesWritten });
+    const collected = await collect(selection, {
+      client: deps.client,
+      writer,
+      spec,
+      results,
+      log,
+      onItem: () => {
+        itemsDone++;
+        if (itemsDone % 100 === 0) report();
+      },
+      onType: () => {
+        typesDone++;
+        report();
+      },
+    });
+    groups = collected.groups;
+    lists = collected.lists;
+  } catch (err) {
+    failureReason = describeError(err);
+    log.error(`backup failed: ${failureReason}`);
+  }
+  const status: BackupStatus = {
+    phase: failureReason ? "Failed" : finishedPhase(results.errors),
+    startTimestamp: started.toISOString(),
+    completionTimestamp: now().toISOString(),
+    expiration: new Date(started.getTime() + spec.ttlMs).toISOString(),
+    errors: results.errors,
+    warnings: results.warnings,
+    ...(failureReason ? { failureReason } : {}),
+    progress: { itemsBackedUp: itemsDone, totalItems: itemsDone },
+    ...(cluster ? { cluster } : {}),
+    kubesnapVersion: KUBESNAP_VERSION,
+    formatVersion: BACKUP_FORMAT_VERSION,
+  };
+  const record: BackupRecord = {
+    apiVersion: "kubesnap.io/v1",
+    kind: "Backup",
+    metadata: { name, labels: spec.labels, creationTimestamp: started.toISOString() },
+    spec,
+    status,
+    groups: failureReason ? [] : groups,
+  };
+  log.info(
+    `backup ${name} finished: ${status.phase}, ${itemsDone} items, ${results.errors} errors, ${results.warnings} warnings`,
+  );
+  try {
+    await writer.putFile(BACKUP_LOG_FILE, Buffer.from(log.text()));
+    await writer.putFile(BACKUP_RESULTS_FILE, Buffer.from(JSON.stringify(results.toJSON())));
+    const { stats } = await writer.commit({ body: record, lists: failureReason ? {} : lists });
+    return { record, stats };
+  } catch (err) {
+    await writer.abort();
+    throw err;
+  }
+}
