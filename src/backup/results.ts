@@ -50,8 +50,11 @@ export class Results {
 
 function add(group: ResultGroup, item: ItemRef | undefined, message: string): string {
   const line = item ? `${formatItemRef(item)}: ${message}` : message;
-  if (item?.namespace) (group.namespaces[item.namespace] ??= []).push(line);
-  else group.cluster.push(line);
+  if (item?.namespace) {
+    const lines = group.namespaces[item.namespace] ?? [];
+    lines.push(line);
+    group.namespaces[item.namespace] = lines;
+  } else group.cluster.push(line);
   return line;
 }
 
