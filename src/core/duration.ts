@@ -8,8 +8,8 @@ import { KubesnapError } from "./errors.js";
 const MS_PER_UNIT: Readonly<Record<string, number>> = {
   ns: 1e-6,
   us: 1e-3,
-  "µs": 1e-3, // U+00B5 micro sign, which Go prints
-  "μs": 1e-3, // U+03BC Greek mu, which Go also accepts
+  µs: 1e-3, // U+00B5 micro sign, which Go prints
+  μs: 1e-3, // U+03BC Greek mu, which Go also accepts
   ms: 1,
   s: 1000,
   m: 60_000,

@@ -61,8 +61,12 @@ describe("validateName", () => {
     expect(problem("my_schedule")).toBe(
       `Invalid schedule name "my_schedule": "_" is not allowed (only lowercase letters, digits, '-' and '.')`,
     );
-    expect(problem("-daily")).toBe('Invalid schedule name "-daily": it must start and end with a letter or digit');
-    expect(problem("daily.")).toBe('Invalid schedule name "daily.": it must start and end with a letter or digit');
+    expect(problem("-daily")).toBe(
+      'Invalid schedule name "-daily": it must start and end with a letter or digit',
+    );
+    expect(problem("daily.")).toBe(
+      'Invalid schedule name "daily.": it must start and end with a letter or digit',
+    );
     expect(problem("a..b")).toBe(
       'Invalid schedule name "a..b": each part between dots must start and end with a letter or digit',
     );

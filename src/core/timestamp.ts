@@ -34,11 +34,10 @@ export function timestampSuffix(date: Date, timeZone = "UTC"): string {
     });
   }
   const parts = format.formatToParts(date);
-  const part = (type: Intl.DateTimeFormatPartTypes, width: number): string =>
-    (parts.find((p) => p.type === type)?.value ?? "").padStart(width, "0");
-  return (
-    part("year", 4) + part("month", 2) + part("day", 2) + part("hour", 2) + part("minute", 2) + part("second", 2)
-  );
+  const fields = ["year", "month", "day", "hour", "minute", "second"] as const;
+  return fields
+    .map((type) => (parts.find((p) => p.type === type)?.value ?? "").padStart(type === "year" ? 4 : 2, "0"))
+    .join("");
 }
 
 const MAX_NAME_LENGTH = 253;
@@ -66,7 +65,8 @@ function nameProblem(name: string): string {
   if (/[A-Z]/.test(name)) return "it must be lowercase";
   const bad = /[^a-z0-9.-]/.exec(name);
   if (bad) return `"${bad[0]}" is not allowed (only lowercase letters, digits, '-' and '.')`;
-  if (!/^[a-z0-9]/.test(name) || !/[a-z0-9]$/.test(name)) return "it must start and end with a letter or digit";
+  if (!/^[a-z0-9]/.test(name) || !/[a-z0-9]$/.test(name))
+    return "it must start and end with a letter or digit";
   return "each part between dots must start and end with a letter or digit";
 }
 
