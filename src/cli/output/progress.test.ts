@@ -1,6 +1,13 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { createProgress, formatByteRate, formatBytes, formatRate, renderProgressLine } from "./progress.js";
+import {
+  createProgress,
+  formatByteRate,
+  formatBytes,
+  formatRate,
+  type ProgressStream,
+  renderProgressLine,
+} from "./progress.js";
 
 /** A stream that records what is written and claims to be (or not be) a terminal. */
 class RecordingStream extends Writable {
@@ -67,6 +74,10 @@ describe("renderProgressLine", () => {
 });
 
 describe("createProgress on a terminal", () => {
+  it("takes the process's own streams", () => {
+    expect(process.stderr satisfies ProgressStream).toBeDefined();
+  });
+
   it("redraws one line at most every 100 ms and replaces it with the summary", () => {
     const stream = new RecordingStream(true, 120);
     const clock = fakeClock();

@@ -5,7 +5,10 @@
  */
 
 /** process.stderr, or any writable that says whether it is a terminal and how wide. */
-export type ProgressStream = NodeJS.WritableStream & { readonly isTTY?: boolean; readonly columns?: number };
+export type ProgressStream = NodeJS.WritableStream & {
+  readonly isTTY?: boolean | undefined;
+  readonly columns?: number | undefined;
+};
 
 export interface ProgressOptions {
   readonly stream: ProgressStream;
