@@ -3,6 +3,7 @@
  * bytes to a caller (readBlob, id-list walks, gc, verify) goes through decodeFrame, so
  * a flipped byte anywhere in the frame is reported as Corrupt, naming blob and pack.
  */
+import { crc32 } from "node:zlib";
 import { isKubesnapError, KubesnapError } from "../core/errors.js";
 import type { Storage } from "../storage/index.js";
 import { blobIdOf } from "./blob-id.js";
@@ -47,6 +48,7 @@ export async function decodeFrame(
   if (frame.length !== location.length) {
     throw corrupt(`expected ${location.length} bytes at offset ${location.offset}, found ${frame.length}`);
   }
+  if (crc32(frame) !== location.crc32) throw corrupt("its stored bytes do not match their CRC-32");
   let raw: Uint8Array;
   try {
     raw = await decompress(frame, location.rawLength);

@@ -1,11 +1,11 @@
 /**
  * Binary encoding of index files: which blobs each pack holds and where. Binary keeps
- * an entry at 44 bytes (JSON with hex ids would be ~170), which matters because every
+ * an entry at 48 bytes (JSON with hex ids would be ~180), which matters because every
  * snapshot that adds blobs writes one; ids are random, so compression would not help.
  *
  *   "KSIX" | version u8 (=1) | 3 zero bytes | packCount u32
  *   per pack:  packId (32 bytes) | entryCount u32
- *     per entry: blobId (32 bytes) | offset u32 | length u32 | rawLength u32
+ *     per entry: blobId (32 bytes) | offset u32 | length u32 | rawLength u32 | crc32 u32
  *
  * Integers are big-endian. The file's key is the SHA-256 of these bytes, so a reader
  * checks the whole file against its own name.
@@ -20,6 +20,11 @@ export interface PackEntry {
   readonly length: number;
   /** Length of the blob before compression. */
   readonly rawLength: number;
+  /**
+   * CRC-32 of the zstd frame. The SHA-256 id checks the content; this catches damage
+   * to frame bytes zstd ignores (some header bits), so any flipped bit is reported.
+   */
+  readonly crc32: number;
 }
 
 export interface PackRecord {
@@ -32,7 +37,7 @@ const MAGIC = "KSIX";
 const VERSION = 1;
 const HEADER_BYTES = 12;
 const PACK_HEADER_BYTES = BLOB_ID_BYTES + 4;
-const ENTRY_BYTES = BLOB_ID_BYTES + 12;
+const ENTRY_BYTES = BLOB_ID_BYTES + 16;
 
 export function encodeIndex(packs: readonly PackRecord[]): Uint8Array {
   const size = packs.reduce((n, p) => n + PACK_HEADER_BYTES + p.entries.length * ENTRY_BYTES, HEADER_BYTES);
@@ -50,6 +55,7 @@ export function encodeIndex(packs: readonly PackRecord[]): Uint8Array {
       out.writeUInt32BE(entry.offset, at + BLOB_ID_BYTES);
       out.writeUInt32BE(entry.length, at + BLOB_ID_BYTES + 4);
       out.writeUInt32BE(entry.rawLength, at + BLOB_ID_BYTES + 8);
+      out.writeUInt32BE(entry.crc32, at + BLOB_ID_BYTES + 12);
       at += ENTRY_BYTES;
     }
   }
@@ -78,6 +84,7 @@ export function decodeIndex(bytes: Uint8Array): PackRecord[] | string {
         offset: buf.readUInt32BE(at + BLOB_ID_BYTES),
         length: buf.readUInt32BE(at + BLOB_ID_BYTES + 4),
         rawLength: buf.readUInt32BE(at + BLOB_ID_BYTES + 8),
+        crc32: buf.readUInt32BE(at + BLOB_ID_BYTES + 12),
       });
       at += ENTRY_BYTES;
     }

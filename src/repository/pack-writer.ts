@@ -3,6 +3,7 @@
  * going. Memory stays bounded: one pack filling, at most `uploads` packs uploading,
  * and a full pack waiting for an upload slot holds back further blobs.
  */
+import { crc32 } from "node:zlib";
 import type { Storage } from "../storage/index.js";
 import type { BlobId } from "./blob-id.js";
 import { sha256Hex } from "./blob-id.js";
@@ -42,7 +43,7 @@ export class PackWriter {
     // A frame larger than the pack target gets a pack of its own rather than an oversized neighbour.
     if (this.current.bytes > 0 && this.current.bytes + frame.length > this.options.targetBytes) this.seal();
     const pack = this.current;
-    pack.entries.push({ blob, offset: pack.bytes, length: frame.length, rawLength });
+    pack.entries.push({ blob, offset: pack.bytes, length: frame.length, rawLength, crc32: crc32(frame) });
     pack.chunks.push(frame);
     pack.bytes += frame.length;
     if (pack.bytes >= this.options.targetBytes) this.seal();
