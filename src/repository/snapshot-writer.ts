@@ -1,0 +1,271 @@
+/**
+ * Writing one snapshot: blobs go into packs (deduplicated against the whole location
+ * and within the snapshot), packs are indexed, side files are stored, and the manifest
+ * is written last with putIfAbsent. Until that manifest exists the snapshot does not,
+ * so a crash at any point leaves only garbage that gc collects, never a half snapshot.
+ */
+import { KubesnapError } from "../core/errors.js";
+import type { Storage } from "../storage/index.js";
+import { type BlobId, blobIdOf, sha256Hex } from "./blob-id.js";
+import type { BlobIndex } from "./blob-index.js";
+import type { Clock } from "./clock.js";
+import { compress } from "./compression.js";
+import { Semaphore } from "./concurrency.js";
+import { FORMAT_VERSION } from "./config.js";
+import { IdListWriter } from "./id-list.js";
+import { encodeIndex, type PackRecord } from "./index-file.js";
+import { indexKey, manifestKey, sideFileKey } from "./layout.js";
+import type { HeldLock } from "./lock.js";
+import { encodeManifest, type IdListRef, type Manifest, type SideFile } from "./manifest.js";
+import { PackWriter } from "./pack-writer.js";
+
+/** What a writer has done so far; bytesWritten is what the benchmark compares. */
+export interface WriterStats {
+  readonly blobsNew: number;
+  readonly blobsDeduplicated: number;
+  /** Uncompressed size of the new blobs. */
+  readonly rawBytesNew: number;
+  readonly packsWritten: number;
+  readonly packBytes: number;
+  readonly indexFilesWritten: number;
+  readonly indexBytes: number;
+  /** Compressed size of side files. */
+  readonly fileBytes: number;
+  readonly manifestBytes: number;
+  /** packBytes + indexBytes + fileBytes + manifestBytes (lock objects are not counted). */
+  readonly bytesWritten: number;
+}
+
+export interface CommitOptions {
+  /** The caller's own data, stored as the manifest's "body". */
+  readonly body: unknown;
+  /** Named id lists (from idList().finish()); gc follows them. */
+  readonly lists?: Readonly<Record<string, IdListRef>>;
+  /** Blobs the snapshot references directly; gc keeps them. */
+  readonly blobs?: readonly BlobId[];
+}
+
+export interface WriterContext {
+  readonly name: string;
+  readonly storage: Storage;
+  readonly clock: Clock;
+  readonly index: BlobIndex;
+  readonly lock: HeldLock;
+  readonly repositoryId: string;
+  readonly packBytes: number;
+}
+
+/** Blob sizes are stored as uint32; Kubernetes objects stay far below this anyway. */
+export const MAX_BLOB_BYTES = 256 * 1024 * 1024;
+/** Packs per index file while a snapshot runs, so a long backup's blobs become reusable early. */
+const PACKS_PER_INDEX = 16;
+const COMPRESSIONS = 4;
+const UPLOADS = 2;
+
+type Counters = { -readonly [K in Exclude<keyof WriterStats, "bytesWritten">]: number };
+
+export class SnapshotWriter {
+  private state: "open" | "committing" | "closed" = "open";
+  private failure: { error: unknown } | undefined;
+  /** Blobs this writer has stored or is storing: dedup within the snapshot. */
+  private readonly known = new Set<BlobId>();
+  private readonly inflight = new Set<Promise<void>>();
+  private readonly files: Record<string, SideFile> = {};
+  private unindexed: PackRecord[] = [];
+  private readonly compressions = new Semaphore(COMPRESSIONS);
+  private readonly packs: PackWriter;
+  private readonly counters: Counters = {
+    blobsNew: 0,
+    blobsDeduplicated: 0,
+    rawBytesNew: 0,
+    packsWritten: 0,
+    packBytes: 0,
+    indexFilesWritten: 0,
+    indexBytes: 0,
+    fileBytes: 0,
+    manifestBytes: 0,
+  };
+
+  constructor(private readonly ctx: WriterContext) {
+    this.packs = new PackWriter(ctx.storage, {
+      targetBytes: ctx.packBytes,
+      uploads: UPLOADS,
+      onStored: (record, bytes) => {
+        this.counters.packsWritten++;
+        this.counters.packBytes += bytes;
+        this.unindexed.push(record);
+        if (this.unindexed.length >= PACKS_PER_INDEX) this.track(this.writeIndex());
+      },
+    });
+  }
+
+  get name(): string {
+    return this.ctx.name;
+  }
+
+  get stats(): WriterStats {
+    const c = this.counters;
+    return { ...c, bytesWritten: c.packBytes + c.indexBytes + c.fileBytes + c.manifestBytes };
+  }
+
+  /**
+   * Stores a blob unless the location or this snapshot already has it, and returns its
+   * id. Safe to call concurrently; the promise resolves once the blob is buffered, so
+   * awaiting it keeps memory bounded.
+   */
+  async addBlob(bytes: Uint8Array): Promise<BlobId> {
+    this.assertOpen();
+    const id = blobIdOf(bytes);
+    if (this.known.has(id) || this.ctx.index.has(id)) {
+      this.counters.blobsDeduplicated++;
+      return id;
+    }
+    if (bytes.length > MAX_BLOB_BYTES) {
+      throw new KubesnapError(
+        "InvalidInput",
+        `Blob of ${bytes.length} bytes is larger than ${MAX_BLOB_BYTES}`,
+      );
+    }
+    this.known.add(id);
+    await this.track(this.store(id, bytes));
+    return id;
+  }
+
+  /** A new id-list writer whose nodes are stored by this snapshot. */
+  idList(): IdListWriter {
+    return new IdListWriter(this);
+  }
+
+  /** Stores a side file (compressed) at snapshots/<name>/files/<file>.zst; readable after commit. */
+  async putFile(file: string, bytes: Uint8Array): Promise<void> {
+    this.assertOpen();
+    const key = sideFileKey(this.ctx.name, file);
+    await this.track(
+      (async () => {
+        const compressed = await compress(bytes);
+        await this.ctx.storage.put(key, compressed);
+        this.counters.fileBytes += compressed.length;
+        this.files[file] = { size: bytes.length, sha256: sha256Hex(bytes) };
+      })(),
+    );
+  }
+
+  /**
+   * Flushes packs and index, then writes the manifest with putIfAbsent (AlreadyExists
+   * when the name is taken). Finish every id list before calling this. The lock is
+   * released whatever the outcome.
+   */
+  async commit(options: CommitOptions): Promise<{ manifest: Manifest; stats: WriterStats }> {
+    this.assertOpen();
+    this.state = "committing";
+    try {
+      await this.drain();
+      this.throwIfFailed();
+      const lists = options.lists ?? {};
+      const blobs = [...(options.blobs ?? [])];
+      this.checkReferences([...Object.values(lists).flatMap((l) => (l.root ? [l.root] : [])), ...blobs]);
+      await this.packs.flush();
+      // flush() may have started a background index write; let it land before the last one.
+      await this.drain();
+      this.throwIfFailed();
+      await this.writeIndex();
+      // Past the stale window a gc may have ignored our lock; writing the manifest then could name deleted blobs.
+      this.ctx.lock.assertFresh();
+      const manifest: Manifest = {
+        format: FORMAT_VERSION,
+        name: this.ctx.name,
+        repository: this.ctx.repositoryId,
+        createdAt: new Date(this.ctx.clock.now()).toISOString(),
+        lists,
+        blobs,
+        files: { ...this.files },
+        body: options.body,
+      };
+      const bytes = encodeManifest(manifest);
+      if (!(await this.ctx.storage.putIfAbsent(manifestKey(this.ctx.name), bytes))) {
+        throw new KubesnapError(
+          "AlreadyExists",
+          `Snapshot "${this.ctx.name}" already exists in ${this.ctx.storage.description}`,
+          { hint: "choose another name, or delete the existing snapshot first" },
+        );
+      }
+      this.counters.manifestBytes += bytes.length;
+      return { manifest, stats: this.stats };
+    } finally {
+      this.state = "closed";
+      await this.ctx.lock.release();
+    }
+  }
+
+  /** Stops the writer and releases its lock; anything uploaded becomes garbage for gc. */
+  async abort(): Promise<void> {
+    if (this.state === "closed") return;
+    this.state = "closed";
+    await Promise.allSettled([...this.inflight]);
+    await this.packs.settle();
+    await this.ctx.lock.release();
+  }
+
+  private async store(id: BlobId, bytes: Uint8Array): Promise<void> {
+    const release = await this.compressions.acquire();
+    let frame: Uint8Array;
+    try {
+      frame = await compress(bytes);
+    } finally {
+      release();
+    }
+    await this.packs.add(id, frame, bytes.length);
+    this.counters.blobsNew++;
+    this.counters.rawBytesNew += bytes.length;
+  }
+
+  /** Writes one index file for the packs stored since the last one, then lets other writers dedup against them. */
+  private async writeIndex(): Promise<void> {
+    const packs = this.unindexed;
+    this.unindexed = [];
+    if (packs.length === 0) return;
+    const bytes = encodeIndex(packs);
+    const id = sha256Hex(bytes);
+    await this.ctx.storage.put(indexKey(id), bytes);
+    this.counters.indexFilesWritten++;
+    this.counters.indexBytes += bytes.length;
+    this.ctx.index.addFile({ id, packs });
+  }
+
+  private checkReferences(ids: readonly BlobId[]): void {
+    const unknown = ids.find((id) => !this.known.has(id) && !this.ctx.index.has(id));
+    if (unknown === undefined) return;
+    throw new KubesnapError(
+      "InvalidInput",
+      `Snapshot "${this.ctx.name}" references blob ${unknown}, which is not in the repository`,
+      { hint: "reference only ids returned by addBlob or an id list's finish()" },
+    );
+  }
+
+  /** Runs work in the background of the writer; its failure fails the commit. */
+  private track(work: Promise<void>): Promise<void> {
+    const tracked: Promise<void> = work
+      .catch((error: unknown) => {
+        this.failure ??= { error };
+        throw error;
+      })
+      .finally(() => this.inflight.delete(tracked));
+    this.inflight.add(tracked);
+    // The caller may not await (index writes); the failure is kept for commit either way.
+    tracked.catch(() => undefined);
+    return tracked;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure) throw this.failure.error;
+  }
+
+  private assertOpen(): void {
+    if (this.state === "open") return;
+    throw new KubesnapError("Conflict", `Snapshot writer "${this.ctx.name}" is already committed or aborted`);
+  }
+}
