@@ -1,0 +1,221 @@
+/**
+ * Garbage collection. Under the exclusive gc lock, and only while no live snapshot
+ * lock exists (a running writer may reference blobs it deduplicated against), gc:
+ *   1. removes stale snapshot locks (holders dead for 10+ minutes);
+ *   2. marks live every blob reachable from a manifest: direct blobs, and every node
+ *      and data id of each id list (shared subtrees are walked once);
+ *   3. writes one consolidated index of the packs it keeps, then deletes the old
+ *      index files, then deletes packs with no live blob and unindexed packs older than
+ *      the stale window (uploads of crashed writers), and side files of snapshots that
+ *      never got a manifest, older than the stale window.
+ * Partly live packs are kept whole: nothing is repacked.
+ * If any manifest or id-list node cannot be read, gc stops before deleting anything,
+ * because it can no longer tell what is live.
+ */
+import { isKubesnapError, KubesnapError } from "../core/errors.js";
+import type { ObjectInfo, Storage } from "../storage/index.js";
+import { type BlobId, sha256Hex } from "./blob-id.js";
+import { listIndexIds, readIndexFile } from "./blob-index.js";
+import { type BlobLocation, readBlobAt } from "./blob-reader.js";
+import type { Clock } from "./clock.js";
+import { forEachLimit } from "./concurrency.js";
+import { walkIdList } from "./id-list.js";
+import { encodeIndex, type PackEntry } from "./index-file.js";
+import { DATA_PREFIX, indexKey, packIdOfKey, parseSnapshotKey, SNAPSHOTS_PREFIX } from "./layout.js";
+import {
+  acquireGcLock,
+  describeHolder,
+  type HeldLock,
+  isStale,
+  listSnapshotLocks,
+  STALE_AFTER_MS,
+} from "./lock.js";
+import { type Manifest, parseManifest } from "./manifest.js";
+
+export type GcReport =
+  | {
+      readonly status: "skipped";
+      /** Why nothing was deleted, for a human. */
+      readonly reason: string;
+      /** The live locks that made gc skip. */
+      readonly locks: readonly string[];
+      readonly staleLocksRemoved: number;
+    }
+  | {
+      readonly status: "done";
+      readonly snapshots: number;
+      readonly blobsLive: number;
+      readonly packsKept: number;
+      readonly packsDeleted: number;
+      /** Unindexed packs left by crashed writers. */
+      readonly orphanPacksDeleted: number;
+      /** Side files of snapshots that never got a manifest. */
+      readonly orphanFilesDeleted: number;
+      readonly indexFilesReplaced: number;
+      readonly staleLocksRemoved: number;
+      readonly bytesFreed: number;
+    };
+
+export interface GcContext {
+  readonly storage: Storage;
+  readonly clock: Clock;
+}
+
+const DELETE_CONCURRENCY = 8;
+
+export async function collectGarbage(ctx: GcContext): Promise<GcReport> {
+  const lock = await acquireGcLock(ctx);
+  try {
+    return await collect(ctx, lock);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function collect(ctx: GcContext, lock: HeldLock): Promise<GcReport> {
+  const { storage } = ctx;
+  const now = ctx.clock.now();
+  const locks = await listSnapshotLocks(storage);
+  const stale = locks.filter((l) => isStale(l, now));
+  for (const l of stale) await storage.delete(l.key);
+  const alive = locks.filter((l) => !isStale(l, now));
+  if (alive.length > 0) {
+    return {
+      status: "skipped",
+      reason: `${alive.length} snapshot writer(s) hold a lock and may reference blobs gc would delete`,
+      locks: alive.map(describeHolder),
+      staleLocksRemoved: stale.length,
+    };
+  }
+
+  const indexIds = await listIndexIds(storage);
+  const packs = new Map<string, readonly PackEntry[]>();
+  const locations = new Map<BlobId, BlobLocation>();
+  for (const id of indexIds) {
+    for (const { pack, entries } of (await readIndexFile(storage, id)).packs) {
+      // After an interrupted gc a pack may be listed twice; the entries are identical.
+      packs.set(pack, entries);
+      for (const entry of entries)
+        if (!locations.has(entry.blob)) locations.set(entry.blob, { pack, ...entry });
+    }
+  }
+
+  const snapshots = await listSnapshotObjects(storage);
+  const live = await markLive(storage, locations, snapshots);
+  const dead = [...packs.keys()].filter((pack) => !packs.get(pack)?.some((e) => live.has(e.blob)));
+
+  const stored = new Map<string, ObjectInfo>();
+  for await (const info of storage.list(DATA_PREFIX)) {
+    const pack = packIdOfKey(info.key);
+    if (pack !== undefined) stored.set(pack, info);
+  }
+  const isOld = (info: ObjectInfo) => now - info.lastModified.getTime() > STALE_AFTER_MS;
+  const orphans = [...stored.entries()].filter(([pack, info]) => !packs.has(pack) && isOld(info));
+  const orphanFiles = [...snapshots.values()].flatMap((s) =>
+    s.manifest === undefined && s.objects.every(isOld) ? s.objects : [],
+  );
+
+  // Deleting after a long mark: make sure our lock did not go stale meanwhile.
+  lock.assertFresh();
+  let indexFilesReplaced = 0;
+  if (dead.length > 0 || indexIds.length > 1) {
+    const deadSet = new Set(dead);
+    const kept = [...packs.entries()]
+      .filter(([pack]) => !deadSet.has(pack))
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([pack, entries]) => ({ pack, entries }));
+    // The new index lands before the old ones go, so every kept pack stays indexed throughout.
+    const bytes = encodeIndex(kept);
+    const newId = sha256Hex(bytes);
+    if (kept.length > 0) await storage.put(indexKey(newId), bytes);
+    const replaced = indexIds.filter((id) => id !== newId || kept.length === 0);
+    await forEachLimit(replaced, DELETE_CONCURRENCY, (id) => storage.delete(indexKey(id)));
+    indexFilesReplaced = replaced.length;
+  }
+  let bytesFreed = 0;
+  const doomed = [
+    ...dead.flatMap((pack) => stored.get(pack) ?? []),
+    ...orphans.map(([, info]) => info),
+    ...orphanFiles,
+  ];
+  await forEachLimit(doomed, DELETE_CONCURRENCY, async (info) => {
+    await storage.delete(info.key);
+    bytesFreed += info.size;
+  });
+
+  return {
+    status: "done",
+    snapshots: [...snapshots.values()].filter((s) => s.manifest !== undefined).length,
+    blobsLive: live.size,
+    packsKept: packs.size - dead.length,
+    packsDeleted: dead.length,
+    orphanPacksDeleted: orphans.length,
+    orphanFilesDeleted: orphanFiles.length,
+    indexFilesReplaced,
+    staleLocksRemoved: stale.length,
+    bytesFreed,
+  };
+}
+
+interface SnapshotObjects {
+  manifest: ObjectInfo | undefined;
+  objects: ObjectInfo[];
+}
+
+async function listSnapshotObjects(storage: Storage): Promise<Map<string, SnapshotObjects>> {
+  const byName = new Map<string, SnapshotObjects>();
+  for await (const info of storage.list(SNAPSHOTS_PREFIX)) {
+    const parsed = parseSnapshotKey(info.key);
+    if (!parsed) continue;
+    const entry = byName.get(parsed.name) ?? { manifest: undefined, objects: [] };
+    byName.set(parsed.name, entry);
+    entry.objects.push(info);
+    if (parsed.isManifest) entry.manifest = info;
+  }
+  return byName;
+}
+
+/** Every blob id reachable from a manifest; throws (deleting nothing) if reachability is unknowable. */
+async function markLive(
+  storage: Storage,
+  locations: ReadonlyMap<BlobId, BlobLocation>,
+  snapshots: ReadonlyMap<string, SnapshotObjects>,
+): Promise<Set<BlobId>> {
+  const live = new Set<BlobId>();
+  const source = {
+    readBlob(id: BlobId): Promise<Uint8Array> {
+      const location = locations.get(id);
+      if (location) return readBlobAt(storage, location);
+      return Promise.reject(new KubesnapError("NotFound", `Blob ${id} is in no index file`));
+    },
+  };
+  for (const [name, { manifest: info }] of snapshots) {
+    if (!info) continue;
+    const manifest = await readManifestIfPresent(storage, info.key);
+    if (!manifest) continue; // deleted while we listed: its blobs are garbage next time
+    for (const id of manifest.blobs) live.add(id);
+    for (const [list, ref] of Object.entries(manifest.lists)) {
+      if (ref.root === null) continue;
+      for await (const step of walkIdList(source, ref.root, { skip: (id) => live.has(id) })) {
+        if (step.kind === "unreadable") {
+          throw new KubesnapError(
+            "Corrupt",
+            `gc stopped before deleting anything: snapshot "${name}" list "${list}" has unreadable node ${step.id}`,
+            { hint: "run `kubesnap repo verify`, then delete or repair that snapshot", cause: step.error },
+          );
+        }
+        live.add(step.id);
+      }
+    }
+  }
+  return live;
+}
+
+async function readManifestIfPresent(storage: Storage, key: string): Promise<Manifest | undefined> {
+  try {
+    return parseManifest(await storage.get(key), `${key} at ${storage.description}`);
+  } catch (err) {
+    if (isKubesnapError(err, "NotFound")) return undefined;
+    throw err;
+  }
+}
