@@ -4,7 +4,6 @@
  * files, id-list nodes) it is the 32 raw bytes.
  */
 import { createHash } from "node:crypto";
-import { KubesnapError } from "../core/errors.js";
 
 export type BlobId = string & { readonly __brand: "BlobId" };
 
@@ -18,16 +17,6 @@ export function blobIdOf(bytes: Uint8Array): BlobId {
 
 export function isBlobId(value: unknown): value is BlobId {
   return typeof value === "string" && HEX_ID.test(value);
-}
-
-/** Validates a hex id read from JSON or given by a caller. */
-export function parseBlobId(value: unknown, where: string): BlobId {
-  if (!isBlobId(value)) {
-    throw new KubesnapError("InvalidInput", `Invalid blob id ${JSON.stringify(value)} in ${where}`, {
-      hint: "a blob id is 64 lowercase hex characters (SHA-256)",
-    });
-  }
-  return value;
 }
 
 /** Writes the 32 raw bytes of a hex SHA-256 (a blob or pack id) into target at offset. */

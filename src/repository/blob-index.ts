@@ -51,10 +51,6 @@ export class BlobIndex {
 
   constructor(private readonly storage: Storage) {}
 
-  get size(): number {
-    return this.blobs.size;
-  }
-
   get(id: BlobId): BlobLocation | undefined {
     return this.blobs.get(id);
   }

@@ -184,7 +184,7 @@ function readAhead(source: BlobSource, id: BlobId): Promise<Uint8Array> {
   return read;
 }
 
-export function encodeNode(level: number, ids: readonly BlobId[]): Uint8Array {
+function encodeNode(level: number, ids: readonly BlobId[]): Uint8Array {
   const out = Buffer.alloc(HEADER_BYTES + ids.length * BLOB_ID_BYTES);
   out.write(MAGIC, 0, "latin1");
   out.writeUInt8(level, 3);

@@ -13,7 +13,7 @@ import type { ObjectInfo, Storage } from "../storage/index.js";
 import type { Clock } from "./clock.js";
 import { GC_LOCK_KEY, LOCKS_PREFIX, lockIdOfKey, lockKey } from "./layout.js";
 
-export const HEARTBEAT_MS = 30_000;
+const HEARTBEAT_MS = 30_000;
 export const STALE_AFTER_MS = 10 * 60_000;
 const GC_POLL_MS = 5_000;
 

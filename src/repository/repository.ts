@@ -61,11 +61,6 @@ export class Repository implements BlobSource {
     return new Repository(storage, config, index, clock, options);
   }
 
-  /** Number of blobs in the loaded index. */
-  get blobCount(): number {
-    return this.index.size;
-  }
-
   /**
    * Starts writing snapshot `name`: takes a snapshot lock, waits for a running gc to
    * finish, and reloads the index so deduplication never relies on blobs gc deleted.
