@@ -50,7 +50,14 @@ async function build(tool: GoTool, dir: string, log: Log): Promise<void> {
     const out = createWriteStream(logPath);
     const child = spawn(
       "go",
-      ["build", "-trimpath", "-ldflags=-s -w", "-o", `${staging}/`, ...tool.packages],
+      [
+        "build",
+        "-trimpath",
+        `-ldflags=-s -w ${(tool.ldflags ?? []).join(" ")}`,
+        "-o",
+        `${staging}/`,
+        ...tool.packages,
+      ],
       {
         cwd: join(repoRoot(), "testenv", "go", tool.module),
         env: { ...process.env, GOFLAGS: "-buildvcs=false -mod=readonly", CGO_ENABLED: "0" },

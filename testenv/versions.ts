@@ -12,6 +12,8 @@ export interface GoTool {
   readonly module: string;
   /** Package paths to build, one binary each (named after the last path element). */
   readonly packages: readonly string[];
+  /** Extra -ldflags, e.g. the version a binary reports (module builds carry no git data). */
+  readonly ldflags?: readonly string[];
 }
 
 export const GO_TOOLS = {
@@ -20,6 +22,13 @@ export const GO_TOOLS = {
     version: "v1.37.2",
     module: "kube",
     packages: ["k8s.io/kubernetes/cmd/kube-apiserver", "k8s.io/kubernetes/cmd/kube-controller-manager"],
+    // Without these, /version answers "v0.0.0-master", and backups record the cluster's version.
+    ldflags: [
+      "-X k8s.io/component-base/version.gitVersion=v1.37.2",
+      "-X k8s.io/component-base/version.gitMajor=1",
+      "-X k8s.io/component-base/version.gitMinor=37",
+      "-X k8s.io/component-base/version.gitTreeState=clean",
+    ],
   },
   etcd: { name: "etcd", version: "v3.6.16", module: "etcd", packages: ["."] },
   minio: {

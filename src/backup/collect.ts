@@ -1,12 +1,13 @@
 import type { KubeClient } from "../cluster/client.js";
 import { listObjects } from "../cluster/list.js";
 import { resourcePath } from "../cluster/paths.js";
+import { forEachLimit } from "../core/concurrency.js";
 import { isKubesnapError } from "../core/errors.js";
 import { groupResource, type ItemRef, type KubeObject, type ResourceType } from "../core/kube-types.js";
+import type { RunLog } from "../report/log.js";
+import type { Results } from "../report/results.js";
 import type { BlobId, IdListRef, SnapshotWriter } from "../repository/index.js";
-import type { RunLog } from "./log.js";
 import type { ItemGroup } from "./record.js";
-import type { Results } from "./results.js";
 import { namespaceSelected, namespacesToList, type TypeSelection } from "./select.js";
 import { type BackupSpec, listSelectors } from "./spec.js";
 
@@ -167,14 +168,23 @@ async function writeGroups(
     const namespace = refs[start]?.namespace ?? "";
     let end = start;
     const list = writer.idList();
+    const names: string[] = [];
     while (end < refs.length && refs[end]?.namespace === namespace) {
       const ref = refs[end] as StoredRef;
       await list.add(ref.name, ref.id);
+      names.push(ref.name);
       end++;
     }
     const name = `${groupResource(type)}/${namespace || "-"}`;
     out.lists[name] = await list.finish();
-    out.groups.push({ type, ...(namespace ? { namespace } : {}), list: name, count: end - start });
+    const namesBlob = await writer.addBlob(Buffer.from(JSON.stringify(names)));
+    out.groups.push({
+      type,
+      ...(namespace ? { namespace } : {}),
+      list: name,
+      names: namesBlob,
+      count: end - start,
+    });
     start = end;
   }
 }
@@ -214,16 +224,4 @@ async function collectNeeded(
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-async function forEachLimit<T>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++] as T);
-  });
-  await Promise.all(workers);
 }

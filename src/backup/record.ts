@@ -10,6 +10,11 @@ export interface ItemGroup {
   readonly namespace?: string;
   /** Name of the id list in the snapshot manifest. */
   readonly list: string;
+  /**
+   * A blob holding the items' names in list order (a JSON array), so an item whose own
+   * blob is unreadable can still be named. Names rarely change, so it deduplicates well.
+   */
+  readonly names: string;
   readonly count: number;
 }
 

@@ -3,9 +3,10 @@ import { discover } from "../cluster/discovery.js";
 import { clusterIdentity } from "../cluster/info.js";
 import { describeError } from "../core/errors.js";
 import { KUBESNAP_VERSION } from "../core/version.js";
-import type { Repository, WriterStats } from "../repository/index.js";
+import { RunLog } from "../report/log.js";
+import { Results } from "../report/results.js";
+import type { BlobId, Repository, WriterStats } from "../repository/index.js";
 import { collect } from "./collect.js";
-import { RunLog } from "./log.js";
 import {
   BACKUP_FORMAT_VERSION,
   BACKUP_LOG_FILE,
@@ -15,7 +16,6 @@ import {
   finishedPhase,
   type ItemGroup,
 } from "./record.js";
-import { Results } from "./results.js";
 import { selectTypes } from "./select.js";
 import type { BackupSpec } from "./spec.js";
 
@@ -124,7 +124,11 @@ export async function runBackup(name: string, spec: BackupSpec, deps: BackupDeps
   try {
     await writer.putFile(BACKUP_LOG_FILE, Buffer.from(log.text()));
     await writer.putFile(BACKUP_RESULTS_FILE, Buffer.from(JSON.stringify(results.toJSON())));
-    const { stats } = await writer.commit({ body: record, lists: failureReason ? {} : lists });
+    const { stats } = await writer.commit({
+      body: record,
+      lists: failureReason ? {} : lists,
+      blobs: record.groups.map((g) => g.names as BlobId),
+    });
     return { record, stats };
   } catch (err) {
     await writer.abort();

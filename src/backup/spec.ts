@@ -42,9 +42,14 @@ export function defaultBackupSpec(storageLocation: string): BackupSpec {
   };
 }
 
-/** A whole-cluster backup: no namespace filter narrows it. */
+/**
+ * A whole-cluster backup: no namespace filter and no label selector narrows it. A backup
+ * narrowed by a selector takes only the cluster-scoped objects its items need, like one
+ * narrowed by namespace.
+ */
 export function takesWholeCluster(spec: BackupSpec): boolean {
-  return spec.includedNamespaces.includes("*") && spec.excludedNamespaces.length === 0;
+  const selected = spec.labelSelector !== undefined || (spec.orLabelSelectors?.length ?? 0) > 0;
+  return spec.includedNamespaces.includes("*") && spec.excludedNamespaces.length === 0 && !selected;
 }
 
 /** The selectors to list with: none, the one selector, or each alternative of --or-selector. */

@@ -1,0 +1,228 @@
+import type { Command } from "commander";
+import type { BackupRecord } from "../../backup/record.js";
+import { type BackupSpec, DEFAULT_TTL_MS } from "../../backup/spec.js";
+import { formatGoDuration, parseDuration } from "../../core/duration.js";
+import { KubesnapError } from "../../core/errors.js";
+import { parseKeyValues } from "../../core/kv.js";
+import { validateName } from "../../core/timestamp.js";
+import {
+  backupLogs,
+  backupResults,
+  createBackup,
+  deleteBackup,
+  getBackup,
+  listBackups,
+} from "../../local/backups.js";
+import { type CommandContext, withSession } from "../context.js";
+import { boolOrAuto, listFlag, namespaceGlobs, orSelectorFlag, selectorFlag } from "../flags.js";
+import { println } from "../io.js";
+import { printList, printObject, progressFor } from "../print.js";
+import { confirm } from "../prompt.js";
+import { backupColumns, backupRow, describeBackup } from "../views/backup.js";
+
+export interface BackupCreateFlags {
+  selector?: string;
+  orSelector?: string;
+  includeNamespaces?: string;
+  excludeNamespaces?: string;
+  includeResources?: string;
+  excludeResources?: string;
+  includeClusterResources?: string | boolean;
+  ttl?: string;
+  storageLocation?: string;
+  labels?: string;
+  wait?: boolean;
+  output?: string;
+}
+
+/** Turns the flags into a spec; every bad value fails here, before the cluster or the bucket is touched. */
+export function backupSpecFromFlags(flags: BackupCreateFlags): BackupSpec {
+  const labelSelector = selectorFlag(flags.selector);
+  const orLabelSelectors = orSelectorFlag(flags.orSelector);
+  if (labelSelector && orLabelSelectors) {
+    throw new KubesnapError("InvalidInput", "--selector and --or-selector cannot be used together", {
+      hint: 'put the selector among the alternatives: --or-selector "a=b or c=d"',
+    });
+  }
+  return {
+    includedNamespaces: namespaceGlobs("--include-namespaces", flags.includeNamespaces, ["*"]),
+    excludedNamespaces: namespaceGlobs("--exclude-namespaces", flags.excludeNamespaces, []),
+    includedResources: listFlag(flags.includeResources, ["*"]),
+    excludedResources: listFlag(flags.excludeResources),
+    includeClusterResources: boolOrAuto("--include-cluster-resources", flags.includeClusterResources),
+    ...(labelSelector ? { labelSelector } : {}),
+    ...(orLabelSelectors ? { orLabelSelectors } : {}),
+    ttlMs: flags.ttl === undefined ? DEFAULT_TTL_MS : parseDuration(flags.ttl, { what: "--ttl" }),
+    storageLocation: flags.storageLocation ?? "",
+    labels: flags.labels ? parseKeyValues(flags.labels, { what: "--labels" }) : {},
+  };
+}
+
+async function create(ctx: CommandContext, name: string, flags: BackupCreateFlags): Promise<number> {
+  validateName(name, "backup");
+  const spec = backupSpecFromFlags(flags);
+  return withSession(ctx, async (session) => {
+    const progress = progressFor(ctx.io, `Backing up ${name}`);
+    const { record, stats } = await createBackup(session, name, spec, {
+      onProgress: (p) => progress.update({ itemsDone: p.itemsDone, bytes: p.bytesWritten }),
+    });
+    progress.finish(
+      `Backed up ${record.status.progress.itemsBackedUp} items of ${record.groups.length} groups`,
+    );
+    if (flags.output) {
+      printObject(ctx.io, flags.output, record);
+    } else {
+      const { status } = record;
+      println(
+        ctx.io.stdout,
+        `Backup "${name}" ${status.phase === "Failed" ? "failed" : "finished"}: ${status.phase}, ` +
+          `${status.progress.itemsBackedUp} items, ${status.errors} errors, ${status.warnings} warnings, ` +
+          `${stats.bytesWritten} bytes written (${stats.blobsNew} new objects, ${stats.blobsDeduplicated} unchanged).`,
+      );
+      if (status.failureReason) println(ctx.io.stdout, `Reason: ${status.failureReason}`);
+      println(
+        ctx.io.stdout,
+        `Run \`kubesnap backup describe ${name}\` or \`kubesnap backup logs ${name}\` for more details.`,
+      );
+    }
+    return record.status.phase === "Completed" ? 0 : 1;
+  });
+}
+
+async function get(
+  ctx: CommandContext,
+  names: string[],
+  flags: { selector?: string; output?: string },
+): Promise<number> {
+  const selector = flags.selector ? parseKeyValues(flags.selector, { what: "--selector" }) : {};
+  return withSession(ctx, async (session) => {
+    const all = await listBackups(session, (warning) => println(ctx.io.stderr, `Warning: ${warning}`));
+    for (const wanted of names) {
+      if (!all.some((b) => b.record.metadata.name === wanted)) {
+        throw new KubesnapError("NotFound", `Backup "${wanted}" not found`, {
+          hint: "run `kubesnap backup get` to list backups",
+        });
+      }
+    }
+    const shown = all
+      .filter((b) => names.length === 0 || names.includes(b.record.metadata.name))
+      .filter((b) => Object.entries(selector).every(([k, v]) => b.record.metadata.labels[k] === v))
+      .sort((a, b) => byNewest(a.record, b.record));
+    printList(
+      ctx.io,
+      flags.output,
+      shown.map((b) => b.record),
+      {
+        columns: backupColumns,
+        row: (record) => backupRow(record, ctx.now()),
+        empty: "No backups found.",
+      },
+    );
+    return 0;
+  });
+}
+
+function byNewest(a: BackupRecord, b: BackupRecord): number {
+  return b.metadata.creationTimestamp.localeCompare(a.metadata.creationTimestamp);
+}
+
+async function describe(
+  ctx: CommandContext,
+  name: string,
+  flags: { details?: boolean; output?: string },
+): Promise<number> {
+  return withSession(ctx, async (session) => {
+    const { record, location } = await getBackup(session, name);
+    if (flags.output) {
+      printObject(ctx.io, flags.output, record);
+      return 0;
+    }
+    const results = await backupResults(session, name).catch(() => undefined);
+    println(
+      ctx.io.stdout,
+      describeBackup(record, {
+        location: location.name,
+        now: ctx.now(),
+        details: flags.details === true,
+        results,
+      }),
+    );
+    return 0;
+  });
+}
+
+async function logs(ctx: CommandContext, name: string): Promise<number> {
+  return withSession(ctx, async (session) => {
+    ctx.io.stdout.write(await backupLogs(session, name));
+    return 0;
+  });
+}
+
+async function remove(ctx: CommandContext, names: string[], flags: { confirm?: boolean }): Promise<number> {
+  if (names.length === 0)
+    throw new KubesnapError("InvalidInput", "backup delete needs at least one backup name");
+  if (!flags.confirm && !(await confirm(ctx.io, `Delete backup(s) ${names.join(", ")} and their data?`))) {
+    println(ctx.io.stdout, "Nothing deleted.");
+    return 0;
+  }
+  return withSession(ctx, async (session) => {
+    for (const name of names) {
+      const report = await deleteBackup(session, name);
+      const freed =
+        report.status === "done"
+          ? `; ${report.bytesFreed} bytes freed`
+          : `; data kept for now: ${report.reason}`;
+      println(ctx.io.stdout, `Backup "${name}" deleted${freed}.`);
+    }
+    return 0;
+  });
+}
+
+export function registerBackup(
+  program: Command,
+  run: (fn: (ctx: CommandContext) => Promise<number>) => Promise<void>,
+): void {
+  const backup = program.command("backup").description("Work with backups");
+  backup
+    .command("create")
+    .argument("<name>", "name of the backup")
+    .description("Back up cluster resources into a storage location")
+    .option("-l, --selector <selector>", "only items whose labels match this selector")
+    .option("--or-selector <selectors>", 'items matching any of these selectors: "a=b or c=d"')
+    .option("--include-namespaces <globs>", "namespaces to include (comma-separated globs)", undefined)
+    .option("--exclude-namespaces <globs>", "namespaces to exclude")
+    .option("--include-resources <resources>", "resources to include, e.g. deployments.apps,configmaps")
+    .option("--exclude-resources <resources>", "resources to exclude")
+    .option("--include-cluster-resources [mode]", "true, false or auto: cluster-scoped objects")
+    .option("--ttl <duration>", `how long to keep the backup (default ${formatGoDuration(DEFAULT_TTL_MS)})`)
+    .option("--storage-location <name>", "storage location (default: the default location)")
+    .option("--labels <k=v,...>", "labels of the backup")
+    .option("-w, --wait", "wait until the backup finishes (local mode always waits)")
+    .option("-o, --output <format>", "print the finished backup as json or yaml")
+    .action((name: string, flags: BackupCreateFlags) => run((ctx) => create(ctx, name, flags)));
+  backup
+    .command("get")
+    .argument("[names...]")
+    .description("List backups")
+    .option("-l, --selector <k=v,...>", "only backups with these labels")
+    .option("-o, --output <format>", "table, json or yaml")
+    .action((names: string[], flags) => run((ctx) => get(ctx, names, flags)));
+  backup
+    .command("describe")
+    .argument("<name>")
+    .description("Show a backup's details")
+    .option("--details", "list every resource and each error and warning")
+    .option("-o, --output <format>", "json or yaml")
+    .action((name: string, flags) => run((ctx) => describe(ctx, name, flags)));
+  backup
+    .command("logs")
+    .argument("<name>")
+    .description("Print a backup's log")
+    .action((name: string) => run((ctx) => logs(ctx, name)));
+  backup
+    .command("delete")
+    .argument("<names...>")
+    .description("Delete backups and the data no other backup uses")
+    .option("--confirm", "do not ask for confirmation")
+    .action((names: string[], flags) => run((ctx) => remove(ctx, names, flags)));
+}

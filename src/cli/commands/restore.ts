@@ -1,0 +1,196 @@
+import type { Command } from "commander";
+import { KubesnapError } from "../../core/errors.js";
+import { timestampSuffix, validateName } from "../../core/timestamp.js";
+import {
+  createRestore,
+  deleteRestore,
+  getRestore,
+  listRestores,
+  restoreLogs,
+  restoreResults,
+} from "../../local/restores.js";
+import { parseNamespaceMapping } from "../../restore/plan/index.js";
+import type { RestoreSpec } from "../../restore/record.js";
+import { type CommandContext, withSession } from "../context.js";
+import { boolFlag, boolOrAuto, listFlag, namespaceGlobs, orSelectorFlag, selectorFlag } from "../flags.js";
+import { println } from "../io.js";
+import type { Runner } from "../main.js";
+import { printList, printObject, progressFor } from "../print.js";
+import { confirm } from "../prompt.js";
+import { describeRestore, restoreColumns, restoreRow } from "../views/restore.js";
+
+export interface RestoreCreateFlags {
+  fromBackup?: string;
+  includeNamespaces?: string;
+  excludeNamespaces?: string;
+  namespaceMappings?: string;
+  selector?: string;
+  orSelector?: string;
+  includeResources?: string;
+  excludeResources?: string;
+  includeClusterResources?: string | boolean;
+  existingResourcePolicy?: string;
+  preserveNodeports?: string | boolean;
+  wait?: boolean;
+  output?: string;
+}
+
+/** Flags to spec; every bad value fails here, before anything is read or written. */
+export function restoreSpecFromFlags(flags: RestoreCreateFlags): RestoreSpec {
+  if (!flags.fromBackup) {
+    throw new KubesnapError("InvalidInput", "restore create needs --from-backup NAME", {
+      hint: "run `kubesnap backup get` to list backups",
+    });
+  }
+  const policy = flags.existingResourcePolicy ?? "none";
+  if (policy !== "none" && policy !== "update") {
+    throw new KubesnapError(
+      "InvalidInput",
+      `--existing-resource-policy takes none or update, not "${policy}"`,
+    );
+  }
+  const labelSelector = selectorFlag(flags.selector);
+  const orLabelSelectors = orSelectorFlag(flags.orSelector);
+  if (labelSelector && orLabelSelectors) {
+    throw new KubesnapError("InvalidInput", "--selector and --or-selector cannot be used together");
+  }
+  return {
+    backupName: flags.fromBackup,
+    includedNamespaces: namespaceGlobs("--include-namespaces", flags.includeNamespaces, ["*"]),
+    excludedNamespaces: namespaceGlobs("--exclude-namespaces", flags.excludeNamespaces, []),
+    includedResources: listFlag(flags.includeResources, ["*"]),
+    excludedResources: listFlag(flags.excludeResources),
+    includeClusterResources: boolOrAuto("--include-cluster-resources", flags.includeClusterResources),
+    ...(labelSelector ? { labelSelector } : {}),
+    ...(orLabelSelectors ? { orLabelSelectors } : {}),
+    namespaceMapping: flags.namespaceMappings ? parseNamespaceMapping(flags.namespaceMappings) : {},
+    existingResourcePolicy: policy,
+    preserveNodePorts: boolFlag("--preserve-nodeports", flags.preserveNodeports, false),
+  };
+}
+
+async function create(
+  ctx: CommandContext,
+  nameArg: string | undefined,
+  flags: RestoreCreateFlags,
+): Promise<number> {
+  const spec = restoreSpecFromFlags(flags);
+  const name = nameArg ?? `${spec.backupName}-${timestampSuffix(ctx.now())}`;
+  validateName(name, "restore");
+  return withSession(ctx, async (session) => {
+    const progress = progressFor(ctx.io, `Restoring ${spec.backupName}`);
+    const record = await createRestore(session, name, spec, {
+      onProgress: (p) => progress.update({ itemsDone: p.itemsDone, itemsTotal: p.itemsTotal }),
+    });
+    progress.finish(
+      `Restored ${record.status.progress.itemsRestored} of ${record.status.progress.totalItems} items`,
+    );
+    if (flags.output) {
+      printObject(ctx.io, flags.output, record);
+    } else {
+      const { status } = record;
+      println(
+        ctx.io.stdout,
+        `Restore "${name}" finished: ${status.phase}, ${status.progress.itemsRestored} items restored, ` +
+          `${status.errors} errors, ${status.warnings} warnings.`,
+      );
+      if (status.failureReason) println(ctx.io.stdout, `Reason: ${status.failureReason}`);
+      println(
+        ctx.io.stdout,
+        `Run \`kubesnap restore describe ${name}\` or \`kubesnap restore logs ${name}\` for more details.`,
+      );
+    }
+    return record.status.phase === "Completed" ? 0 : 1;
+  });
+}
+
+export function registerRestore(program: Command, run: Runner): void {
+  const restore = program.command("restore").description("Work with restores");
+  restore
+    .command("create")
+    .argument("[name]", "name of the restore (default: BACKUP-yyyyMMddHHmmss)")
+    .description("Restore a backup into the cluster")
+    .option("--from-backup <name>", "the backup to restore")
+    .option("--include-namespaces <globs>", "namespaces to restore (comma-separated globs)")
+    .option("--exclude-namespaces <globs>", "namespaces not to restore")
+    .option("--namespace-mappings <src:dst,...>", "restore namespace src into dst")
+    .option("-l, --selector <selector>", "only items whose labels match")
+    .option("--or-selector <selectors>", 'items matching any of these: "a=b or c=d"')
+    .option("--include-resources <resources>", "resources to restore")
+    .option("--exclude-resources <resources>", "resources not to restore")
+    .option("--include-cluster-resources [mode]", "true, false or auto")
+    .option("--existing-resource-policy <policy>", "none (skip existing items) or update (patch them)")
+    .option("--preserve-nodeports [bool]", "keep Services' node ports")
+    .option("-w, --wait", "wait until the restore finishes (local mode always waits)")
+    .option("-o, --output <format>", "print the finished restore as json or yaml")
+    .action((name: string | undefined, flags: RestoreCreateFlags) => run((ctx) => create(ctx, name, flags)));
+  restore
+    .command("get")
+    .argument("[names...]")
+    .description("List restores")
+    .option("-o, --output <format>", "table, json or yaml")
+    .action((names: string[], flags: { output?: string }) =>
+      run((ctx) =>
+        withSession(ctx, async (session) => {
+          const all = await listRestores(session, (w) => println(ctx.io.stderr, `Warning: ${w}`));
+          const shown = names.length ? await Promise.all(names.map((n) => getRestore(session, n))) : all;
+          shown.sort((a, b) => b.metadata.creationTimestamp.localeCompare(a.metadata.creationTimestamp));
+          printList(ctx.io, flags.output, shown, {
+            columns: restoreColumns,
+            row: restoreRow,
+            empty: "No restores found.",
+          });
+          return 0;
+        }),
+      ),
+    );
+  restore
+    .command("describe")
+    .argument("<name>")
+    .description("Show a restore's details, with every failed item and why")
+    .option("-o, --output <format>", "json or yaml")
+    .action((name: string, flags: { output?: string }) =>
+      run((ctx) =>
+        withSession(ctx, async (session) => {
+          const record = await getRestore(session, name);
+          if (flags.output) printObject(ctx.io, flags.output, record);
+          else
+            println(
+              ctx.io.stdout,
+              describeRestore(record, await restoreResults(session, name).catch(() => undefined)),
+            );
+          return 0;
+        }),
+      ),
+    );
+  restore
+    .command("logs")
+    .argument("<name>")
+    .description("Print a restore's log")
+    .action((name: string) =>
+      run((ctx) =>
+        withSession(ctx, async (session) => {
+          ctx.io.stdout.write(await restoreLogs(session, name));
+          return 0;
+        }),
+      ),
+    );
+  restore
+    .command("delete")
+    .argument("<names...>")
+    .description("Delete restore records (restored objects stay)")
+    .option("--confirm", "do not ask for confirmation")
+    .action((names: string[], flags: { confirm?: boolean }) =>
+      run(async (ctx) => {
+        if (!flags.confirm && !(await confirm(ctx.io, `Delete restore record(s) ${names.join(", ")}?`)))
+          return 0;
+        return withSession(ctx, async (session) => {
+          for (const name of names) {
+            await deleteRestore(session, name);
+            println(ctx.io.stdout, `Restore "${name}" deleted.`);
+          }
+          return 0;
+        });
+      }),
+    );
+}

@@ -1,0 +1,56 @@
+import { KubesnapError } from "../core/errors.js";
+import { parseList } from "../core/kv.js";
+import { validateGlob } from "../restore/plan/glob.js";
+import { parseLabelSelector } from "../restore/plan/label-selector.js";
+
+/** Flag values shared by several commands, validated once with messages that name the flag. */
+
+export function listFlag(value: string | undefined, fallback: readonly string[] = []): string[] {
+  return value === undefined ? [...fallback] : parseList(value);
+}
+
+export function namespaceGlobs(
+  flag: string,
+  value: string | undefined,
+  fallback: readonly string[],
+): string[] {
+  const globs = listFlag(value, fallback);
+  for (const glob of globs) {
+    try {
+      validateGlob(glob);
+    } catch (err) {
+      throw new KubesnapError("InvalidInput", `${flag}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+  return globs;
+}
+
+/** A label selector as the API server takes it, checked here so a typo fails before any work. */
+export function selectorFlag(value: string | undefined): string | undefined {
+  if (value === undefined || value.trim() === "") return undefined;
+  parseLabelSelector(value);
+  return value.trim();
+}
+
+/** Velero's --or-selector: "app=a or tier=web". */
+export function orSelectorFlag(value: string | undefined): string[] | undefined {
+  if (value === undefined || value.trim() === "") return undefined;
+  const alternatives = value.split(/\s+or\s+/).map((s) => s.trim());
+  for (const alternative of alternatives) parseLabelSelector(alternative);
+  return alternatives;
+}
+
+export function boolOrAuto(flag: string, value: string | boolean | undefined): "true" | "false" | "auto" {
+  if (value === undefined) return "auto";
+  if (value === true || value === "true") return "true";
+  if (value === false || value === "false") return "false";
+  if (value === "auto") return "auto";
+  throw new KubesnapError("InvalidInput", `${flag} takes true, false or auto, not "${String(value)}"`);
+}
+
+export function boolFlag(flag: string, value: string | boolean | undefined, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (value === true || value === "true") return true;
+  if (value === false || value === "false") return false;
+  throw new KubesnapError("InvalidInput", `${flag} takes true or false, not "${String(value)}"`);
+}

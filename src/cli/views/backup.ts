@@ -1,0 +1,120 @@
+import type { BackupRecord } from "../../backup/record.js";
+import { formatExpires, formatGoDuration } from "../../core/duration.js";
+import { groupResource } from "../../core/kube-types.js";
+import { type ResultsDoc, resultLines } from "../../report/results.js";
+import { type DescribeSection, renderDescribe } from "../output/describe.js";
+import { formatTimestamp } from "./time.js";
+
+export const backupColumns = [
+  "NAME",
+  "STATUS",
+  "ERRORS",
+  "WARNINGS",
+  "CREATED",
+  "EXPIRES",
+  "STORAGE LOCATION",
+  "SELECTOR",
+];
+
+export function backupRow(record: BackupRecord, now: Date): string[] {
+  const { status, spec } = record;
+  return [
+    record.metadata.name,
+    status.phase,
+    String(status.errors),
+    String(status.warnings),
+    formatTimestamp(record.metadata.creationTimestamp),
+    formatExpires(status.expiration ? new Date(status.expiration) : undefined, now),
+    spec.storageLocation,
+    selectorText(record),
+  ];
+}
+
+export function selectorText(record: BackupRecord): string {
+  if (record.spec.orLabelSelectors?.length) return record.spec.orLabelSelectors.join(" or ");
+  return record.spec.labelSelector ?? "<none>";
+}
+
+const list = (values: readonly string[], fallback: string) =>
+  values.length > 0 ? values.join(", ") : fallback;
+
+/** `backup describe`: Velero's sections, plus the cluster it came from and, with --details, every group. */
+export function describeBackup(
+  record: BackupRecord,
+  opts: { location: string; now: Date; details: boolean; results: ResultsDoc | undefined },
+): string {
+  const { spec, status } = record;
+  const labels = Object.entries(record.metadata.labels).map(([k, v]) => `${k}=${v}`);
+  const sections: DescribeSection[] = [
+    {
+      fields: [
+        ["Name", record.metadata.name],
+        ["Labels", list(labels, "<none>")],
+        ["Phase", status.phase],
+        ...(status.failureReason ? ([["Failure reason", status.failureReason]] as [string, string][]) : []),
+        ["Errors", String(status.errors)],
+        ["Warnings", String(status.warnings)],
+      ],
+    },
+    {
+      title: "Namespaces",
+      fields: [
+        ["Included", list(spec.includedNamespaces, "*")],
+        ["Excluded", list(spec.excludedNamespaces, "<none>")],
+      ],
+    },
+    {
+      title: "Resources",
+      fields: [
+        ["Included", list(spec.includedResources, "*")],
+        ["Excluded", list(spec.excludedResources, "<none>")],
+        ["Cluster-scoped", spec.includeClusterResources],
+      ],
+    },
+    {
+      fields: [
+        ["Label selector", selectorText(record)],
+        ["Storage Location", opts.location],
+        ["TTL", formatGoDuration(spec.ttlMs)],
+        ["Started", formatTimestamp(status.startTimestamp)],
+        ["Completed", formatTimestamp(status.completionTimestamp)],
+        [
+          "Expiration",
+          `${formatTimestamp(status.expiration)} (${formatExpires(status.expiration ? new Date(status.expiration) : undefined, opts.now)})`,
+        ],
+        ["Total items backed up", String(status.progress.itemsBackedUp)],
+        [
+          "Cluster",
+          status.cluster ? `${status.cluster.version} (kube-system UID ${status.cluster.uid})` : "<unknown>",
+        ],
+        ["kubesnap version", `${status.kubesnapVersion} (backup format ${status.formatVersion})`],
+      ],
+    },
+  ];
+  if (opts.details) {
+    const counts = new Map<string, string[]>();
+    for (const group of record.groups) {
+      const name = groupResource(group.type);
+      const entries = counts.get(name) ?? [];
+      entries.push(
+        group.namespace ? `${group.namespace}: ${group.count}` : `${group.count} (cluster-scoped)`,
+      );
+      counts.set(name, entries);
+    }
+    sections.push({
+      title: "Resource List",
+      fields: [...counts.keys()]
+        .sort()
+        .map((name): [string, string] => [name, (counts.get(name) ?? []).join(", ")]),
+    });
+    if (opts.results) {
+      sections.push({ title: "Errors", fields: [], list: orNone(resultLines(opts.results.errors)) });
+      sections.push({ title: "Warnings", fields: [], list: orNone(resultLines(opts.results.warnings)) });
+    }
+  }
+  return renderDescribe(sections);
+}
+
+function orNone(lines: string[]): string[] {
+  return lines.length > 0 ? lines : ["<none>"];
+}

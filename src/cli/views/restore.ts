@@ -1,0 +1,95 @@
+import { type ResultsDoc, resultLines } from "../../report/results.js";
+import type { RestoreRecord } from "../../restore/record.js";
+import { type DescribeSection, renderDescribe } from "../output/describe.js";
+import { formatTimestamp } from "./time.js";
+
+export const restoreColumns = [
+  "NAME",
+  "BACKUP",
+  "STATUS",
+  "STARTED",
+  "COMPLETED",
+  "ERRORS",
+  "WARNINGS",
+  "CREATED",
+  "SELECTOR",
+];
+
+export function restoreRow(record: RestoreRecord): string[] {
+  const { status, spec } = record;
+  return [
+    record.metadata.name,
+    spec.backupName,
+    status.phase,
+    formatTimestamp(status.startTimestamp),
+    formatTimestamp(status.completionTimestamp),
+    String(status.errors),
+    String(status.warnings),
+    formatTimestamp(record.metadata.creationTimestamp),
+    spec.orLabelSelectors?.length ? spec.orLabelSelectors.join(" or ") : (spec.labelSelector ?? "<none>"),
+  ];
+}
+
+const list = (values: readonly string[], fallback: string) =>
+  values.length > 0 ? values.join(", ") : fallback;
+
+/** `restore describe`: the options, the outcome, and every failed item with its reason. */
+export function describeRestore(record: RestoreRecord, results: ResultsDoc | undefined): string {
+  const { spec, status } = record;
+  const mapping = Object.entries(spec.namespaceMapping).map(([from, to]) => `${from}:${to}`);
+  const skipped = Object.entries(status.skipped)
+    .filter(([, count]) => (count ?? 0) > 0)
+    .map(([reason, count]) => `${reason}: ${count}`);
+  const sections: DescribeSection[] = [
+    {
+      fields: [
+        ["Name", record.metadata.name],
+        ["Phase", status.phase],
+        ...(status.failureReason ? ([["Failure reason", status.failureReason]] as [string, string][]) : []),
+        ["Total items restored", `${status.progress.itemsRestored} of ${status.progress.totalItems}`],
+        ["Started", formatTimestamp(status.startTimestamp)],
+        ["Completed", formatTimestamp(status.completionTimestamp)],
+        ["Backup", spec.backupName],
+      ],
+    },
+    {
+      title: "Namespaces",
+      fields: [
+        ["Included", list(spec.includedNamespaces, "*")],
+        ["Excluded", list(spec.excludedNamespaces, "<none>")],
+        ["Mappings", list(mapping, "<none>")],
+      ],
+    },
+    {
+      title: "Resources",
+      fields: [
+        ["Included", list(spec.includedResources, "*")],
+        ["Excluded", list(spec.excludedResources, "<none>")],
+        ["Cluster-scoped", spec.includeClusterResources],
+      ],
+    },
+    {
+      fields: [
+        ["Label selector", spec.orLabelSelectors?.join(" or ") ?? spec.labelSelector ?? "<none>"],
+        ["Existing resource policy", spec.existingResourcePolicy],
+        ["Preserve node ports", String(spec.preserveNodePorts)],
+        ["Skipped", list(skipped, "<none>")],
+      ],
+    },
+    {
+      title: `Errors (${status.errors})`,
+      fields: [],
+      list: orNone(results ? resultLines(results.errors) : []),
+    },
+    {
+      title: `Warnings (${status.warnings})`,
+      fields: [],
+      list: orNone(results ? resultLines(results.warnings) : []),
+    },
+  ];
+  return renderDescribe(sections);
+}
+
+function orNone(lines: string[]): string[] {
+  return lines.length > 0 ? lines : ["<none>"];
+}

@@ -1,0 +1,45 @@
+import type { KubeClient } from "../cluster/client.js";
+import { type ConnectOptions, connect } from "../cluster/connect.js";
+import { findLocation, type LocalConfig, loadConfig } from "../locations/config-file.js";
+import { type BackupLocation, openLocation } from "../locations/location.js";
+import { Repository } from "../repository/index.js";
+
+/**
+ * Local mode: the engine runs inside the CLI, against the storage locations of the local
+ * config. Opens clusters and repositories lazily and closes them once.
+ */
+export class LocalSession {
+  private client: KubeClient | undefined;
+  private readonly repositories = new Map<string, Promise<Repository>>();
+
+  private constructor(
+    readonly config: LocalConfig,
+    private readonly connectOptions: ConnectOptions,
+  ) {}
+
+  static async open(connectOptions: ConnectOptions): Promise<LocalSession> {
+    return new LocalSession(await loadConfig(), connectOptions);
+  }
+
+  location(name?: string): BackupLocation {
+    return findLocation(this.config, name);
+  }
+
+  async cluster(): Promise<KubeClient> {
+    this.client ??= await connect(this.connectOptions);
+    return this.client;
+  }
+
+  repository(location: BackupLocation): Promise<Repository> {
+    let repo = this.repositories.get(location.name);
+    if (!repo) {
+      repo = openLocation(location).then((storage) => Repository.open(storage));
+      this.repositories.set(location.name, repo);
+    }
+    return repo;
+  }
+
+  close(): void {
+    this.client?.close();
+  }
+}
