@@ -149,8 +149,24 @@ export async function listSnapshotLocks(storage: Storage): Promise<FoundLock[]> 
   return found;
 }
 
+/**
+ * A lock is stale when its heartbeat is older than the stale window, or at once when it was
+ * taken on this host by a process that no longer runs (a backup killed with SIGKILL): no
+ * need to keep gc waiting ten minutes for a writer known to be dead.
+ */
 export function isStale(lock: FoundLock, now: number): boolean {
+  if (lock.record?.host === hostname() && !processAlive(lock.record.pid)) return true;
   return now - lock.aliveAt > STALE_AFTER_MS;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 export function describeHolder(lock: FoundLock): string {
