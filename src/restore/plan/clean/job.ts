@@ -9,6 +9,8 @@ const CONTROLLER_UID_LABELS = ["controller-uid", "batch.kubernetes.io/controller
  * and rejects a Job whose selector or template names another uid. The restored Job gets
  * a new uid, so the old labels are removed and the server adds the new ones.
  * spec.manualSelector is not set: the generated selector is what the user had.
+ * The Job's own labels lose them too: they were copied from the template by defaulting
+ * (a Job without labels gets its template's) and would name a uid that no longer exists.
  * When manualSelector is true, the selector is the user's own and is left as it is.
  */
 export function dropControllerUidLabels(job: KubeObject): void {
@@ -19,6 +21,7 @@ export function dropControllerUidLabels(job: KubeObject): void {
     for (const label of CONTROLLER_UID_LABELS) deleteKeyAndPruneEmpty(selector, "matchLabels", label);
     if (Object.keys(selector).length === 0) delete spec.selector;
   }
+  for (const label of CONTROLLER_UID_LABELS) deleteKeyAndPruneEmpty(job.metadata, "labels", label);
   const templateMetadata = getRecord(spec, "template", "metadata");
   if (templateMetadata !== undefined) {
     for (const label of CONTROLLER_UID_LABELS) deleteKeyAndPruneEmpty(templateMetadata, "labels", label);
