@@ -80,7 +80,12 @@ export function decideExisting(
         "(restore with existingResourcePolicy=update to patch it)",
     };
   }
-  return { action: "patch", reason: "update-policy", patch, fallbackPatch: labelPatch };
+  return {
+    action: "patch",
+    reason: "update-policy",
+    patch: withLabels(patch, labelPatch),
+    fallbackPatch: labelPatch,
+  };
 }
 
 function describe(object: KubeObject): string {
