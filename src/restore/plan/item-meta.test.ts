@@ -81,6 +81,17 @@ describe("toItemMeta", () => {
     expect(meta).toEqual({ type: TYPES.pv, name: "pv-1" });
   });
 
+  it("rejects a namespaced object without a namespace as corrupt", () => {
+    let error: unknown;
+    try {
+      toItemMeta(TYPES.configMap, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "settings" } });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(isKubesnapError(error, "Corrupt")).toBe(true);
+    expect((error as Error).message).toBe(`Backed-up configmaps item "settings" has no metadata.namespace`);
+  });
+
   it("rejects an object without a name as corrupt", () => {
     let error: unknown;
     try {

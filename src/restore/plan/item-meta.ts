@@ -64,7 +64,7 @@ export interface ServiceFacts {
 export const MIRROR_POD_ANNOTATION = "kubernetes.io/config.mirror";
 export const SERVICE_ACCOUNT_NAME_ANNOTATION = "kubernetes.io/service-account.name";
 
-/** Builds the planner's view of a backed-up object. Throws Corrupt when the object has no name. */
+/** Builds the planner's view of a backed-up object. Throws Corrupt when it has no name (or no namespace but should). */
 export function toItemMeta(type: ResourceType, object: KubeObject): ItemMeta {
   const metadata: unknown = object.metadata;
   const name = getString(metadata, "name");
@@ -77,7 +77,18 @@ export function toItemMeta(type: ResourceType, object: KubeObject): ItemMeta {
     -readonly [K in keyof ItemMeta]: ItemMeta[K];
   } = { type, name };
   const namespace = getString(metadata, "namespace");
-  if (type.namespaced && namespace !== undefined && namespace !== "") meta.namespace = namespace;
+  if (type.namespaced) {
+    if (namespace === undefined || namespace === "") {
+      throw new KubesnapError(
+        "Corrupt",
+        `Backed-up ${groupResource(type)} item "${name}" has no metadata.namespace`,
+        {
+          hint: "the backup is damaged; run `kubesnap backup describe` to check it",
+        },
+      );
+    }
+    meta.namespace = namespace;
+  }
   const uid = getString(metadata, "uid");
   if (uid !== undefined && uid !== "") meta.uid = uid;
   const labels = object.metadata.labels;

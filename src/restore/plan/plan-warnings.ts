@@ -13,9 +13,12 @@ import { GR, resourceNameMatches } from "./resources.js";
  */
 /** A restored item whose dependency (its PV, its CRD) is in the backup but not restored. */
 export interface MissingDependency {
+  /** The first restored item that needs it. */
   readonly item: ItemRef;
   readonly dependency: ItemRef;
   readonly why: string;
+  /** How many restored items need it. */
+  readonly neededByCount: number;
 }
 
 export interface WarningInput {
@@ -31,11 +34,13 @@ export function planWarnings(input: WarningInput): string[] {
     ...unmatchedFilters(input),
     ...unusedMappings(input),
     ...collidingTargets(input),
-    ...input.missingDependencies.map(
-      ({ item, dependency, why }) =>
-        `${formatItemRef(item)} needs ${formatItemRef(dependency)}, which is not restored (${why}); ` +
-        "it must already exist in the cluster",
-    ),
+    ...input.missingDependencies.map(({ item, dependency, why, neededByCount }) => {
+      const others = neededByCount > 1 ? ` (and ${neededByCount - 1} more)` : "";
+      return (
+        `${formatItemRef(item)}${others} ${neededByCount > 1 ? "need" : "needs"} ${formatItemRef(dependency)}, ` +
+        `which is not restored (${why}); it must already exist in the cluster`
+      );
+    }),
   ];
 }
 

@@ -344,3 +344,21 @@ describe("planRestore warnings and duplicates", () => {
     expect(planRestore(items(), {}).summary.restore).toBe(1);
   });
 });
+
+describe("planRestore dependency warnings", () => {
+  it("reports a dependency that cannot be restored once, with how many items need it", () => {
+    const items = [
+      item(TYPES.crd, "certificates.cert-manager.io"),
+      item(TYPES.certificate, "a", { namespace: "shop" }),
+      item(TYPES.certificate, "b", { namespace: "shop" }),
+      item(TYPES.certificate, "c", { namespace: "shop" }),
+    ];
+    const plan = planRestore(items, { excludeResources: ["customresourcedefinitions.apiextensions.k8s.io"] });
+    expect(plan.warnings).toEqual([
+      "certificates.cert-manager.io shop/a (and 2 more) need customresourcedefinitions.apiextensions.k8s.io " +
+        "certificates.cert-manager.io, which is not restored (customresourcedefinitions.apiextensions.k8s.io " +
+        "certificates.cert-manager.io is not restored: customresourcedefinitions.apiextensions.k8s.io are excluded " +
+        "by excludeResources); it must already exist in the cluster",
+    ]);
+  });
+});

@@ -192,13 +192,19 @@ function leaveOwnedItemsToControllers(items: readonly ItemMeta[], drafts: Draft[
   });
 }
 
-/** Pass 3: PVs bound to restored PVCs and CRDs of restored custom resources. */
+/**
+ * Pass 3: PVs bound to restored PVCs and CRDs of restored custom resources. A needed item
+ * that cannot be pulled in (the user excluded it) is reported once, with how many need it.
+ */
 function pullInDependencies(
   items: readonly ItemMeta[],
   drafts: Draft[],
   index: ItemIndex,
 ): MissingDependency[] {
-  const missing: MissingDependency[] = [];
+  const missing = new Map<
+    number,
+    { item: ItemRef; dependency: ItemRef; why: string; neededByCount: number }
+  >();
   const pull = (dependencyIndex: number | undefined, neededBy: ItemMeta) => {
     if (dependencyIndex === undefined) return;
     const draft = drafts[dependencyIndex];
@@ -206,8 +212,19 @@ function pullInDependencies(
     if (draft === undefined || dependency === undefined || draft.state !== "skip") return;
     if (draft.rescuable) {
       drafts[dependencyIndex] = { state: "restore", neededBy: itemRef(neededBy) };
-    } else if (draft.decision.reason !== "duplicate") {
-      missing.push({ item: itemRef(neededBy), dependency: itemRef(dependency), why: draft.decision.message });
+      return;
+    }
+    if (draft.decision.reason === "duplicate") return;
+    const known = missing.get(dependencyIndex);
+    if (known !== undefined) known.neededByCount++;
+    else {
+      const entry = {
+        item: itemRef(neededBy),
+        dependency: itemRef(dependency),
+        why: draft.decision.message,
+        neededByCount: 1,
+      };
+      missing.set(dependencyIndex, entry);
     }
   };
   items.forEach((item, i) => {
@@ -217,7 +234,7 @@ function pullInDependencies(
     }
     if (item.type.group !== "") pull(index.crdByName.get(groupResource(item.type)), item);
   });
-  return missing;
+  return [...missing.values()];
 }
 
 /**
