@@ -28,9 +28,8 @@ const HEAD: readonly (readonly string[])[] = [
   // A PV before its claim, so the claim binds to it instead of provisioning a new volume.
   ["persistentvolumes"],
   ["persistentvolumeclaims"],
-  // ServiceAccounts before Secrets (the brief listed Secrets first; Velero also puts
-  // ServiceAccounts first): the token controller deletes a service-account-token Secret
-  // whose ServiceAccount does not exist yet.
+  // ServiceAccounts before Secrets (as in Velero): the token controller deletes a
+  // service-account-token Secret whose ServiceAccount does not exist yet.
   ["serviceaccounts"],
   ["configmaps", "secrets"],
   // LimitRanges default and bound pod resources at admission; quotas count what follows.

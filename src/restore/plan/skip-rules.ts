@@ -86,7 +86,7 @@ export function finishedJob(item: ItemMeta): SkipDecision | undefined {
  * do so again, and newer ones mount projected tokens instead. Token Secrets a user
  * created by hand (the way to get a long-lived token since 1.24) are NOT recreated by
  * anyone, so they are restored, emptied, and the token controller fills in a new token
- * (see clean/secret.ts). The brief asked to skip every token Secret; that would lose these.
+ * (see clean/secret.ts). Skipping every token Secret would lose these.
  */
 export function legacyServiceAccountToken(item: ItemMeta): SkipDecision | undefined {
   if (item.facts?.kind !== "secret" || item.facts.secretType !== "kubernetes.io/service-account-token")
