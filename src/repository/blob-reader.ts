@@ -16,7 +16,8 @@ export interface BlobLocation extends PackEntry {
   readonly pack: string;
 }
 
-const VERIFY_HINT = "run `kubesnap repo verify` to list every damaged snapshot";
+const VERIFY_HINT =
+  "the stored data was altered or damaged; restore from another backup, or restore the rest and recreate this item";
 
 export async function readBlobAt(storage: Storage, location: BlobLocation): Promise<Uint8Array> {
   let frame: Uint8Array;
