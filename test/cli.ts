@@ -48,3 +48,9 @@ export function isolateCli(cluster: ClusterInfo): { home: string; defaultLocatio
   process.env.KUBECONFIG = cluster.kubeconfig;
   return { home, defaultLocation: join(home, "data", "kubesnap", "default") };
 }
+
+/** The objects of `get -o json`: one object prints as itself, several as a kubectl List. */
+export function jsonObjects<T>(stdout: string): T[] {
+  const parsed = JSON.parse(stdout) as { kind?: string; items?: T[] };
+  return parsed.kind === "List" ? (parsed.items ?? []) : [parsed as T];
+}
