@@ -119,7 +119,12 @@ function shouldTake(item: KubeObject, type: ResourceType, deps: CollectDeps): bo
   // An object being deleted would come back on restore only to be deleted again.
   if (metadata.deletionTimestamp) return false;
   if (metadata.labels?.[EXCLUDE_LABEL] === "true") return false;
-  return !type.namespaced || namespaceSelected(metadata.namespace ?? "", deps.spec);
+  if (type.namespaced) return namespaceSelected(metadata.namespace ?? "", deps.spec);
+  // A Namespace object follows the namespace filters, as in Velero, even when every
+  // cluster-scoped type is listed (--include-cluster-resources=true): excluding a namespace
+  // excludes its Namespace object too.
+  if (type.group === "" && type.resource === "namespaces") return namespaceSelected(metadata.name, deps.spec);
+  return true;
 }
 
 function noteNeeds(item: KubeObject, type: ResourceType, needs: Needs): void {
