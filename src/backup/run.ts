@@ -43,24 +43,25 @@ export interface BackupOutcome {
 /**
  * discover → select → collect → store. The backup exists only once its manifest is
  * committed, last; a run that dies before that leaves nothing that looks like a backup.
- * A run that fails after the location accepted it is committed as Failed, with the reason,
- * so `backup get` tells what happened.
+ * The cluster is asked first (who it is, what it serves): an unreachable or forbidden
+ * cluster fails the command before anything is written. A run that fails after that is
+ * committed as Failed, with the reason, so `backup get` tells what happened.
  */
 export async function runBackup(name: string, spec: BackupSpec, deps: BackupDeps): Promise<BackupOutcome> {
   const now = deps.now ?? (() => new Date());
   const started = now();
   const log = new RunLog(now, deps.onLog);
   const results = new Results();
+  const cluster = await clusterIdentity(deps.client);
+  const discovery = await discover(deps.client);
+  // Taking the snapshot lock is the first write: a location that cannot be written fails here.
   const writer = await deps.repository.startSnapshot(name);
   let groups: ItemGroup[] = [];
   let lists = {};
-  let cluster: BackupStatus["cluster"];
   let failureReason: string | undefined;
   let itemsDone = 0;
   try {
-    log.info(`starting backup ${name}`);
-    cluster = await clusterIdentity(deps.client);
-    const discovery = await discover(deps.client);
+    log.info(`starting backup ${name} of cluster ${cluster.uid} (${cluster.version})`);
     for (const warning of discovery.warnings) log.warn(results.warning(undefined, warning));
     const selection = selectTypes(discovery.types, spec);
     for (const unknown of selection.unknownResources) {
@@ -106,7 +107,7 @@ export async function runBackup(name: string, spec: BackupSpec, deps: BackupDeps
     warnings: results.warnings,
     ...(failureReason ? { failureReason } : {}),
     progress: { itemsBackedUp: itemsDone, totalItems: itemsDone },
-    ...(cluster ? { cluster } : {}),
+    cluster,
     kubesnapVersion: KUBESNAP_VERSION,
     formatVersion: BACKUP_FORMAT_VERSION,
   };

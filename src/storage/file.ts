@@ -168,7 +168,7 @@ export class FileStorage implements Storage {
   }
 
   #error(err: unknown, operation: FileOperation, key: string): KubesnapError {
-    return fileError(err, { operation, key, description: this.description });
+    return fileError(err, { operation, key, description: this.description, root: this.#root });
   }
 }
 
@@ -188,12 +188,24 @@ function isValidKey(key: string): boolean {
 /** Turns a Node file-system error into a KubesnapError that names the key and the directory. */
 export function fileError(
   err: unknown,
-  context: { operation: FileOperation; key: string; description: string },
+  context: { operation: FileOperation; key: string; description: string; root?: string },
 ): KubesnapError {
   if (err instanceof KubesnapError) return err;
   const where = `Cannot ${context.operation} "${context.key}" in ${context.description}`;
   const reason = err instanceof Error ? err.message : String(err);
   const code = errnoCode(err);
+  const failedPath = (err as NodeJS.ErrnoException).path;
+  if (code === "ENOTDIR" && context.root && failedPath && !failedPath.startsWith(`${context.root}/`)) {
+    // Something that is not a directory stands where the location's own directory must be.
+    return new KubesnapError(
+      "AccessDenied",
+      `Cannot create the directory ${context.root}: a path above it is a file`,
+      {
+        hint: "point the location at a directory, or at a path where one can be made",
+        cause: err,
+      },
+    );
+  }
   if (context.operation === "write" && (code === "ENOTDIR" || code === "EISDIR" || code === "EEXIST")) {
     // S3 allows both "a" and "a/b"; a directory tree cannot hold both a file and a directory "a".
     return new KubesnapError("Conflict", `${where}: a key and a key under it cannot both exist`, {
