@@ -36,7 +36,8 @@ describe("restoring into another cluster", () => {
 
   it("ends Completed with no errors", () => {
     expect(run.errors).toEqual([]);
-    expect(run.record.status).toMatchObject({ phase: "Completed", errors: 0 });
+    expect(run.warnings).toEqual([]);
+    expect(run.record.status).toMatchObject({ phase: "Completed", errors: 0, warnings: 0 });
   });
 
   it("creates the CRD there (Established) before its custom resources", async () => {

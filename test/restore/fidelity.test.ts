@@ -94,8 +94,9 @@ describe("restoring a deleted namespace", () => {
   });
 
   it("ends Completed with no errors, and restore describe says so", () => {
-    expect(run.record.status).toMatchObject({ phase: "Completed", errors: 0 });
+    expect(run.record.status).toMatchObject({ phase: "Completed", errors: 0, warnings: 0 });
     expect(run.errors).toEqual([]);
+    expect(run.warnings).toEqual([]);
     expect(run.describe).toMatch(/^Phase:\s+Completed$/m);
     expect(run.describe).toMatch(/^Errors \(0\):$/m);
     expect(run.describe).toMatch(/^Backup:\s+\S+-backup$/m);

@@ -35,7 +35,8 @@ describe("restore --namespace-mappings src:dst while src still exists", () => {
 
   it("ends Completed with no errors", () => {
     expect(run.errors).toEqual([]);
-    expect(run.record.status).toMatchObject({ phase: "Completed", errors: 0 });
+    expect(run.warnings).toEqual([]);
+    expect(run.record.status).toMatchObject({ phase: "Completed", errors: 0, warnings: 0 });
     expect(run.describe).toMatch(new RegExp(`^\\s+Mappings:\\s+${src}:${dst}$`, "m"));
   });
 
