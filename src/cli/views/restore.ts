@@ -46,7 +46,7 @@ export function describeRestore(record: RestoreRecord, results: ResultsDoc | und
         ["Name", record.metadata.name],
         ["Phase", status.phase],
         ...(status.failureReason ? ([["Failure reason", status.failureReason]] as [string, string][]) : []),
-        ["Total items restored", `${status.progress.itemsRestored} of ${status.progress.totalItems}`],
+        ["Total items restored", restoredText(record)],
         ["Started", formatTimestamp(status.startTimestamp)],
         ["Completed", formatTimestamp(status.completionTimestamp)],
         ["Backup", spec.backupName],
@@ -88,6 +88,13 @@ export function describeRestore(record: RestoreRecord, results: ResultsDoc | und
     },
   ];
   return renderDescribe(sections);
+}
+
+/** "37 of 38 (1 already existed)": an item that was already there is not a failure. */
+function restoredText(record: RestoreRecord): string {
+  const { itemsRestored, totalItems } = record.status.progress;
+  const existed = record.status.skipped["already-exists"] ?? 0;
+  return `${itemsRestored} of ${totalItems}${existed > 0 ? ` (${existed} already existed)` : ""}`;
 }
 
 function orNone(lines: string[]): string[] {
