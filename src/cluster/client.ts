@@ -1,5 +1,11 @@
 import { KubesnapError } from "../core/errors.js";
-import { type Endpoint, type HttpRequest, type HttpResponse, makeTransport } from "./http.js";
+import {
+  type Endpoint,
+  type HttpRequest,
+  type HttpResponse,
+  makeTransport,
+  type StreamResponse,
+} from "./http.js";
 import { DEFAULT_RETRY, isRetryable, type RetryPolicy, retryDelayMs } from "./retry.js";
 
 export interface ClientOptions {
@@ -42,6 +48,17 @@ export class KubeClient {
 
   get<T>(path: string): Promise<T> {
     return this.request<T>({ method: "GET", path });
+  }
+
+  /** Opens a streaming GET (a watch); the caller reads lines until it aborts the signal. */
+  async stream(path: string, signal: AbortSignal): Promise<StreamResponse> {
+    try {
+      return await this.transport.stream(path, signal);
+    } catch (err) {
+      throw new KubesnapError("Unavailable", `cannot reach the API server at ${this.endpoint.description}`, {
+        cause: err,
+      });
+    }
   }
 
   close(): void {

@@ -1,4 +1,5 @@
 import { Agent, type RequestOptions, request } from "node:https";
+import { createInterface } from "node:readline";
 import { KubesnapError } from "../core/errors.js";
 
 /** What a request needs to reach the API server: base URL, TLS material, auth headers. */
@@ -58,5 +59,37 @@ export function makeTransport(endpoint: Endpoint, maxSockets: number) {
       if (req.body !== undefined) r.write(req.body);
       r.end();
     });
-  return { send, close: () => agent.destroy() };
+  /**
+   * A long-lived GET whose body is read line by line (watch streams send one JSON event per
+   * line). Its own agent: a watch holds its connection for minutes and must not take a
+   * place in the request pool.
+   */
+  const streamAgent = new Agent({ keepAlive: false, ...endpoint.tls });
+  const stream = (path: string, signal: AbortSignal): Promise<StreamResponse> =>
+    new Promise((resolve, reject) => {
+      const url = new URL(base.pathname.replace(/\/$/, "") + path, base);
+      const r = request(
+        url,
+        {
+          method: "GET",
+          agent: streamAgent,
+          headers: { Accept: "application/json", ...endpoint.headers },
+          signal,
+        },
+        (res) => {
+          resolve({
+            status: res.statusCode ?? 0,
+            lines: createInterface({ input: res, crlfDelay: Number.POSITIVE_INFINITY }),
+          });
+        },
+      );
+      r.on("error", reject);
+      r.end();
+    });
+  return { send, stream, close: () => (agent.destroy(), streamAgent.destroy()) };
+}
+
+export interface StreamResponse {
+  readonly status: number;
+  readonly lines: AsyncIterable<string>;
 }
