@@ -86,7 +86,11 @@ export function makeTransport(endpoint: Endpoint, maxSockets: number) {
       r.on("error", reject);
       r.end();
     });
-  return { send, stream, close: () => (agent.destroy(), streamAgent.destroy()) };
+  const close = () => {
+    agent.destroy();
+    streamAgent.destroy();
+  };
+  return { send, stream, close };
 }
 
 export interface StreamResponse {
