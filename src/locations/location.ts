@@ -28,17 +28,22 @@ export function parseAccessMode(value: string): AccessMode {
   });
 }
 
-/** Opens a location's storage: validates it, reads its credentials, creates the driver. */
-export async function openLocation(location: BackupLocation): Promise<Storage> {
-  const config: Record<string, string> = { ...location.config };
-  let credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
-  if (location.credentialFile) credentials = await readAwsCredentials(location.credentialFile, location.name);
+/**
+ * Opens a location's storage: validates it and creates the driver. Credentials come from
+ * the location's credential file (local mode), or are passed in (the server reads them
+ * from a Secret).
+ */
+export async function openLocation(location: BackupLocation, credentialsText?: string): Promise<Storage> {
   const parsed = parseLocationConfig(location.provider, {
     bucket: location.bucket,
     prefix: location.prefix,
-    config,
+    config: location.config,
   });
-  return openStorage(parsed.provider === "s3" && credentials ? { ...parsed, credentials } : parsed);
+  if (parsed.provider !== "s3") return openStorage(parsed);
+  const text = credentialsText ?? (location.credentialFile ? await readCredentialFile(location) : undefined);
+  return openStorage(
+    text === undefined ? parsed : { ...parsed, credentials: parseAwsCredentials(text, location.name) },
+  );
 }
 
 /** Refuses to write to a restore-only location, before any work starts. */
@@ -54,27 +59,30 @@ export function assertWritable(location: BackupLocation): void {
   }
 }
 
-/**
- * Reads `aws_access_key_id` / `aws_secret_access_key` from an AWS-style credentials file
- * ([default] profile, or the first profile). Errors name the file, never its content.
- */
-export async function readAwsCredentials(
-  file: string,
-  locationName: string,
-): Promise<{ accessKeyId: string; secretAccessKey: string }> {
-  let text: string;
+async function readCredentialFile(location: BackupLocation): Promise<string> {
+  const file = location.credentialFile ?? "";
   try {
-    text = await readFile(file, "utf8");
+    return await readFile(file, "utf8");
   } catch (err) {
     throw new KubesnapError(
       "InvalidInput",
-      `Cannot read the credential file ${file} of location "${locationName}"`,
+      `Cannot read the credential file ${file} of location "${location.name}"`,
       {
         hint: "point --credential at a readable AWS-style credentials file",
         cause: err,
       },
     );
   }
+}
+
+/**
+ * Reads `aws_access_key_id` / `aws_secret_access_key` from AWS-style credentials text
+ * ([default] profile, or the first profile). Errors name the location, never the content.
+ */
+export function parseAwsCredentials(
+  text: string,
+  locationName: string,
+): { accessKeyId: string; secretAccessKey: string } {
   const values = new Map<string, string>();
   let section = "";
   for (const raw of text.split(/\r?\n/)) {
@@ -91,7 +99,7 @@ export async function readAwsCredentials(
   if (!accessKeyId || !secretAccessKey) {
     throw new KubesnapError(
       "InvalidInput",
-      `Credential file ${file} lacks aws_access_key_id or aws_secret_access_key`,
+      `The credentials of location "${locationName}" lack aws_access_key_id or aws_secret_access_key`,
       {
         hint: "write them under a [default] profile",
       },
