@@ -37,6 +37,6 @@ describe("access modes", () => {
 
   it("accepts only the two modes", () => {
     expect(parseAccessMode("ReadOnly")).toBe("ReadOnly");
-    expect(() => parseAccessMode("readonly")).toThrow(/use ReadWrite or ReadOnly/);
+    expect(() => parseAccessMode("readonly")).toThrow(/Invalid access mode "readonly"/);
   });
 });
