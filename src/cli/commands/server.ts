@@ -1,0 +1,40 @@
+import type { Command } from "commander";
+import { connect } from "../../cluster/connect.js";
+import { parseDuration } from "../../core/duration.js";
+import { jsonLogger } from "../../server/log.js";
+import { runServer } from "../../server/server.js";
+import type { Runner } from "../main.js";
+
+/** `kubesnap server`: the controllers, in a Pod (in-cluster config) or anywhere with --kubeconfig. */
+export function registerServer(program: Command, run: Runner): void {
+  program
+    .command("server")
+    .description("Run the kubesnap server: controllers for Backups, Restores, Schedules and locations")
+    .option("--listen <address>", "health and metrics address", ":8085")
+    .option("--sync-period <duration>", "how often locations are checked and synced", "1m")
+    .option("--identity <id>", "leader-election identity (default: host name and a random suffix)")
+    .action((flags: { listen: string; syncPeriod: string; identity?: string }) =>
+      run(async (ctx) => {
+        const syncPeriodMs = parseDuration(flags.syncPeriod, { what: "--sync-period" });
+        const client = await connect(ctx.connect);
+        const abort = new AbortController();
+        const stop = () => abort.abort();
+        process.once("SIGTERM", stop);
+        process.once("SIGINT", stop);
+        try {
+          await runServer({
+            client,
+            namespace: ctx.serverNamespace,
+            listen: flags.listen,
+            syncPeriodMs,
+            log: jsonLogger(ctx.io.stderr),
+            signal: abort.signal,
+            ...(flags.identity ? { identity: flags.identity } : {}),
+          });
+        } finally {
+          client.close();
+        }
+        return 0;
+      }),
+    );
+}

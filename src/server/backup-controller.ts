@@ -1,0 +1,157 @@
+import type { Backup, BackupSpec as BackupResourceSpec } from "../api/index.js";
+import { runBackup } from "../backup/run.js";
+import type { BackupSpec } from "../backup/spec.js";
+import type { KubeClient } from "../cluster/client.js";
+import { parseDuration } from "../core/duration.js";
+import { describeError } from "../core/errors.js";
+import type { KubeObject } from "../core/kube-types.js";
+import { parseLabelSelector } from "../restore/plan/index.js";
+import type { Logger, Reconciler } from "./controller.js";
+import { LABELS, SYNCED_ANNOTATION, TYPES } from "./kinds.js";
+import type { ServerLocations } from "./locations.js";
+import type { BackupOutcome, ServerMetrics } from "./metrics.js";
+import { addLabels, patchStatus } from "./status.js";
+
+/** The engine's spec from a Backup object's: the TTL parsed, the location resolved. */
+export function engineBackupSpec(
+  spec: BackupResourceSpec,
+  location: string,
+  labels: Record<string, string>,
+): BackupSpec {
+  if (spec.labelSelector) parseLabelSelector(spec.labelSelector);
+  for (const alternative of spec.orLabelSelectors ?? []) parseLabelSelector(alternative);
+  return {
+    includedNamespaces: spec.includedNamespaces,
+    excludedNamespaces: spec.excludedNamespaces,
+    includedResources: spec.includedResources,
+    excludedResources: spec.excludedResources,
+    includeClusterResources: spec.includeClusterResources,
+    ...(spec.labelSelector ? { labelSelector: spec.labelSelector } : {}),
+    ...(spec.orLabelSelectors?.length ? { orLabelSelectors: spec.orLabelSelectors } : {}),
+    ttlMs: parseDuration(spec.ttl, { what: "spec.ttl" }),
+    storageLocation: location,
+    labels,
+  };
+}
+
+/**
+ * Runs Backups: New → InProgress → Completed | PartiallyFailed | Failed. A Backup found
+ * InProgress that this process is not running was left by a server that stopped (restart,
+ * crash, lost leadership): it is finished as Failed with that reason, never left hanging.
+ */
+export class BackupController implements Reconciler {
+  readonly name = "backup";
+  readonly type = TYPES.backups;
+  private readonly running = new Set<string>();
+
+  constructor(
+    private readonly deps: {
+      client: KubeClient;
+      locations: ServerLocations;
+      log: Logger;
+      metrics: ServerMetrics;
+      now?: () => Date;
+    },
+  ) {}
+
+  async reconcile(_key: string, object: KubeObject | undefined): Promise<undefined> {
+    const backup = object as Backup | undefined;
+    if (!backup || this.running.has(backup.metadata.name)) return;
+    const phase = backup.status?.phase ?? "New";
+    // A Backup made by location sync gets its status from the stored record, not from a run.
+    if (backup.metadata.annotations?.[SYNCED_ANNOTATION]) return;
+    if (phase === "New") await this.run(backup);
+    else if (phase === "InProgress") {
+      await patchStatus(this.deps.client, this.type, backup, {
+        phase: "Failed",
+        completionTimestamp: this.now().toISOString(),
+        failureReason:
+          "the kubesnap server running this backup stopped before it finished; nothing was committed; create the backup again",
+      });
+      this.deps.log.info("backup left InProgress by a stopped server marked Failed", {
+        backup: backup.metadata.name,
+      });
+    }
+  }
+
+  private record(backup: Backup, outcome: BackupOutcome, started: Date): void {
+    const { metrics } = this.deps;
+    metrics.backupTotal.inc({ outcome });
+    metrics.backupDuration.observe((this.now().getTime() - started.getTime()) / 1000);
+    const schedule = backup.metadata.labels?.[LABELS.schedule];
+    if (schedule && outcome === "Completed") {
+      metrics.backupLastSuccessfulTimestamp.set({ schedule }, this.now().getTime() / 1000);
+    }
+  }
+
+  private now(): Date {
+    return this.deps.now?.() ?? new Date();
+  }
+
+  private async run(backup: Backup): Promise<void> {
+    const { client, locations, log, metrics } = this.deps;
+    const name = backup.metadata.name;
+    let spec: BackupSpec;
+    let location: ReturnType<ServerLocations["find"]>;
+    try {
+      location = locations.find(backup.spec.storageLocation);
+      if (location.spec.accessMode === "ReadOnly") {
+        throw new Error(`BackupStorageLocation "${location.metadata.name}" is ReadOnly (restore-only mode)`);
+      }
+      spec = engineBackupSpec(backup.spec, location.metadata.name, backup.metadata.labels ?? {});
+    } catch (err) {
+      await patchStatus(client, this.type, backup, {
+        phase: "FailedValidation",
+        validationErrors: [describeError(err)],
+      });
+      return;
+    }
+    this.running.add(name);
+    const started = this.now();
+    try {
+      await patchStatus(client, this.type, backup, {
+        phase: "InProgress",
+        startTimestamp: started.toISOString(),
+        expiration: new Date(started.getTime() + spec.ttlMs).toISOString(),
+        progress: { itemsBackedUp: 0, totalItems: 0 },
+      });
+      // Labelled with its location, so sync can drop the object if the data leaves the bucket.
+      await addLabels(client, this.type, backup, { [LABELS.location]: location.metadata.name });
+      log.info("backup started", { backup: name, location: location.metadata.name });
+      let lastReport = 0;
+      const repository = await locations.repository(location);
+      const { record, stats } = await runBackup(name, spec, {
+        client,
+        repository,
+        onProgress: (p) => {
+          if (Date.now() - lastReport < 2000) return;
+          lastReport = Date.now();
+          void patchStatus(client, this.type, backup, {
+            progress: { itemsBackedUp: p.itemsDone, totalItems: p.itemsDone },
+          }).catch(() => undefined);
+        },
+      });
+      const { status } = record;
+      await patchStatus(client, this.type, backup, { ...status, phase: status.phase });
+      this.record(backup, status.phase as BackupOutcome, started);
+      metrics.backupItems.inc(status.progress.itemsBackedUp);
+      metrics.backupBytes.inc(stats.bytesWritten);
+      log.info("backup finished", {
+        backup: name,
+        phase: status.phase,
+        items: status.progress.itemsBackedUp,
+      });
+    } catch (err) {
+      const reason = describeError(err);
+      await patchStatus(client, this.type, backup, {
+        phase: "Failed",
+        completionTimestamp: this.now().toISOString(),
+        failureReason: reason,
+      });
+      this.record(backup, "Failed", started);
+      log.error("backup failed", { backup: name, reason });
+    } finally {
+      this.running.delete(name);
+    }
+  }
+}

@@ -1,0 +1,103 @@
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import type { KubeClient } from "../cluster/client.js";
+import { BackupController } from "./backup-controller.js";
+import { Cache, type Logger, type Reconciler, runController } from "./controller.js";
+import { DeleteController } from "./delete-controller.js";
+import { ExpiryController } from "./expiry-controller.js";
+import { startHealthServer } from "./health.js";
+import { startLeaderElection } from "./leader.js";
+import { LocationController } from "./location-controller.js";
+import { ServerLocations } from "./locations.js";
+import { createServerMetrics } from "./metrics.js";
+import { RestoreController } from "./restore-controller.js";
+import { ScheduleController } from "./schedule-controller.js";
+
+export interface ServerOptions {
+  readonly client: KubeClient;
+  readonly namespace: string;
+  readonly listen: string;
+  /** How often locations are validated and synced when they name no period. */
+  readonly syncPeriodMs: number;
+  readonly log: Logger;
+  /** Ends the server: controllers stop, the lease is released, the health server closes. */
+  readonly signal: AbortSignal;
+  readonly identity?: string;
+  readonly leaseDurationSeconds?: number;
+}
+
+/**
+ * `kubesnap server`: health and metrics at once; the controllers only while this process
+ * holds the leader lease, so two replicas never act at the same time.
+ */
+export async function runServer(options: ServerOptions): Promise<void> {
+  const { client, namespace, log } = options;
+  const metrics = createServerMetrics();
+  const identity = options.identity ?? `${hostname()}-${randomBytes(4).toString("hex")}`;
+  let leading: { caches: Cache[] } | undefined;
+  const health = await startHealthServer({
+    listen: options.listen,
+    metrics: metrics.registry,
+    // A standby replica is ready (it serves health and metrics); a leader once it has listed everything.
+    ready: () =>
+      !leading || leading.caches.every((c) => c.synced)
+        ? true
+        : { ready: false, reason: "controllers are still listing" },
+  });
+  log.info("kubesnap server started", { namespace, identity, port: health.port });
+
+  const election = startLeaderElection({
+    client,
+    namespace,
+    identity,
+    ...(options.leaseDurationSeconds ? { leaseDurationSeconds: options.leaseDurationSeconds } : {}),
+    onStartedLeading: async (signal) => {
+      log.info("became the leader; starting controllers", { identity });
+      metrics.leader.set(1);
+      const caches = {
+        backups: new Cache(),
+        expiry: new Cache(),
+        locations: new Cache(),
+        schedules: new Cache(),
+        restores: new Cache(),
+        deletes: new Cache(),
+      };
+      leading = { caches: Object.values(caches) };
+      const locations = new ServerLocations(client, namespace, caches.locations);
+      const deps = { client, namespace, locations, log };
+      const controllers: [Reconciler, Cache][] = [
+        [
+          new LocationController({ ...deps, backups: caches.backups, defaultPeriodMs: options.syncPeriodMs }),
+          caches.locations,
+        ],
+        [new BackupController({ ...deps, metrics }), caches.backups],
+        [
+          new ExpiryController({ ...deps, schedules: caches.schedules, backups: caches.expiry }),
+          caches.expiry,
+        ],
+        [new RestoreController({ ...deps, backups: caches.backups, metrics }), caches.restores],
+        [new ScheduleController({ ...deps, backups: caches.backups }), caches.schedules],
+        [new DeleteController({ ...deps, backups: caches.backups }), caches.deletes],
+      ];
+      await Promise.all(
+        controllers.map(([reconciler, cache]) =>
+          runController(reconciler, { client, namespace, cache, log, signal }),
+        ),
+      );
+    },
+    onStoppedLeading: () => {
+      leading = undefined;
+      metrics.leader.set(0);
+      log.info("stopped leading", { identity });
+    },
+    onError: (message) => log.error(message),
+  });
+
+  await new Promise<void>((resolve) => {
+    if (options.signal.aborted) resolve();
+    else options.signal.addEventListener("abort", () => resolve(), { once: true });
+  });
+  log.info("kubesnap server stopping", { identity });
+  await election.stop();
+  await health.close();
+}
