@@ -64,7 +64,7 @@ export class RestoreController implements Reconciler {
   }
 
   private async run(restore: Restore): Promise<void> {
-    const { client, locations, log, metrics } = this.deps;
+    const { client, locations, log } = this.deps;
     const name = restore.metadata.name;
     let backup: Backup;
     try {
