@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { describeError } from "../core/errors.js";
 import { registerBackup } from "./commands/backup.js";
+import { registerInstall } from "./commands/install.js";
 import { registerLocation } from "./commands/location.js";
 import { registerMisc } from "./commands/misc.js";
 import { registerRestore } from "./commands/restore.js";
@@ -43,6 +44,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   registerRestore(program, run);
   registerLocation(program, run);
   registerMisc(program, run);
+  registerInstall(program, run);
 
   try {
     await program.parseAsync([...argv], { from: "user" });
