@@ -1,5 +1,5 @@
 /** The bench's output: a table for people, or one JSON object for machines. */
-import type { SizeFigures } from "./scenario.js";
+import type { MeasuredStep, SizeFigures } from "./scenario.js";
 
 export const AIMS = {
   backup_vs_list: 1.5,
@@ -54,9 +54,16 @@ export function renderTable(report: BenchReport): string {
     const size = f.size.toLocaleString("en-US");
     const s = f.seconds;
     const detail: Record<Metric, string> = {
-      backup_vs_list: `backup ${s.backup} s (CLI wall, incl. ${s.cli_startup} s start-up) / bare list ${s.bare_list} s`,
-      restore_vs_create: `restore ${s.restore} s (CLI wall) / bare create ${s.bare_create} s`,
-      incremental_bytes_ratio: `${bytes(f.bytes.incremental_backup)} after ${f.workload.changed_for_incremental} changes / full ${bytes(f.bytes.full_backup)}`,
+      backup_vs_list:
+        `backup ${s.backup} s (CLI wall, incl. ${s.cli_startup} s start-up) / bare list ${s.bare_list} s` +
+        others(f, "backup", "bare_list"),
+      restore_vs_create:
+        `restore ${s.restore} s (CLI wall) / bare create ${s.bare_create} s` +
+        others(f, "restore", "bare_create"),
+      incremental_bytes_ratio:
+        `${bytes(f.bytes.incremental_backup)} after ${f.workload.changed_for_incremental} changes ` +
+        `(packs ${bytes(f.bytes.incremental_by_part.packs)}, index ${bytes(f.bytes.incremental_by_part.index)}, ` +
+        `manifest+logs ${bytes(f.bytes.incremental_by_part.manifest_and_side_files)}) / full ${bytes(f.bytes.full_backup)}`,
       peak_rss_mb: `backup ${f.rss_mb.backup}, incremental ${f.rss_mb.incremental_backup}, restore ${f.rss_mb.restore} MB`,
     };
     for (const metric of METRICS) {
@@ -86,12 +93,33 @@ export function renderTable(report: BenchReport): string {
       `${f.items.restored ?? "?"} restored (${f.restore_phase}); populated in ${f.seconds.populate} s`
     );
   });
+  const disturbed = Object.values(report.sizes).flatMap((f) =>
+    Object.entries(f.foreign_cpu_cores).flatMap(([step, cores]) =>
+      cores !== undefined && cores >= NOISY_CORES ? [`${f.size} ${step}: ${cores}`] : [],
+    ),
+  );
   return [
     ...lines,
     "",
     ...notes,
+    ...(disturbed.length > 0
+      ? [
+          `Other processes on this machine were busy during measured steps (CPUs: ${disturbed.join("; ")}): those figures are disturbed; rerun on a quiet machine.`,
+        ]
+      : []),
     `${report.ok ? "All aims met" : "Some aims NOT met"}; ${report.duration_s} s in all on ${report.machine.cpus} CPUs, Node ${report.machine.node}.`,
   ].join("\n");
+}
+
+/** Other processes' CPU use (cpu.ts) from which a measured step counts as disturbed. */
+const NOISY_CORES = 0.3;
+
+/** The other processes' CPU use during the two sides of a ratio, when it is worth a mention. */
+function others(f: SizeFigures, cli: MeasuredStep, baseline: MeasuredStep): string {
+  const a = f.foreign_cpu_cores[cli];
+  const b = f.foreign_cpu_cores[baseline];
+  if ((a ?? 0) < NOISY_CORES && (b ?? 0) < NOISY_CORES) return "";
+  return `; other processes busy: ${a ?? "?"} vs ${b ?? "?"} CPUs`;
 }
 
 function round(value: number, digits: number): number {

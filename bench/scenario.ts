@@ -18,6 +18,7 @@ import type { ResourceType } from "../src/core/kube-types.js";
 import { startEnvironment } from "../testenv/environment.js";
 import { bareCreate, bareListInChild, objectsToRestore } from "./baselines.js";
 import { assertOk, type CliEnv, type CliRun, runCli } from "./cli.js";
+import { CpuMeter, foreignCores } from "./cpu.js";
 import {
   changeOnePercent,
   countWorkload,
@@ -62,6 +63,12 @@ export interface SizeFigures {
     /** What the CLI printed as "N bytes written". */
     readonly full_backup_reported: number | undefined;
     readonly incremental_backup_reported: number | undefined;
+    /** Where the incremental bytes went: pack files, index files, the snapshot's manifest and logs. */
+    readonly incremental_by_part: {
+      readonly packs: number;
+      readonly index: number;
+      readonly manifest_and_side_files: number;
+    };
   };
   readonly rss_mb: { readonly backup: number; readonly incremental_backup: number; readonly restore: number };
   readonly items: {
@@ -72,9 +79,17 @@ export interface SizeFigures {
     readonly restored: number | undefined;
     readonly restore_total: number | undefined;
   };
+  /**
+   * CPUs' worth of work that processes outside the bench did during each measured step
+   * (cpu.ts). Near 0 on a quiet machine; on a shared one, a ratio whose two sides saw
+   * very different figures here is disturbed, not measured.
+   */
+  readonly foreign_cpu_cores: Readonly<Record<MeasuredStep, number | undefined>>;
   readonly restore_phase: string;
   readonly restore_errors: number | undefined;
 }
+
+export type MeasuredStep = "bare_list" | "backup" | "incremental_backup" | "bare_create" | "restore";
 
 const POPULATE_CONCURRENCY = 16;
 const BACKUP = "bench-full";
@@ -121,32 +136,44 @@ export async function runSize(
     const replicasets = await settle(sourceClient, counts.deployments, log);
 
     const startup = await cliStartup(cliEnv(source));
+    const meter = new CpuMeter(env.pids);
+    const foreign: Record<string, number | undefined> = {};
+    const measure = async <T>(phase: string, fn: () => Promise<T>): Promise<T> => {
+      const from = meter.sample();
+      const value = await fn();
+      foreign[phase] = foreignCores(from, meter.sample());
+      return value;
+    };
 
     // --- backup against a bare list, each in a fresh process (the list runs before and
     // after the backup; the faster run counts)
-    const listRuns: number[] = [];
+    const listRuns: { ms: number; foreign: number | undefined }[] = [];
     let listed = 0;
     const listOnce = async () => {
-      const run = await bareListInChild(source);
-      listRuns.push(run.ms);
+      const run = await measure("bare_list", () => bareListInChild(source));
+      listRuns.push({ ms: run.ms, foreign: foreign.bare_list });
       listed = run.value.items;
       log(
-        `[${size}] bare list: ${run.value.items} items of ${run.value.types} types in ${seconds(run.ms)} s`,
+        `[${size}] bare list: ${run.value.items} items of ${run.value.types} types in ${seconds(run.ms)} s${busy(foreign.bare_list)}`,
       );
     };
     await listOnce();
-    const before = await directoryBytes(locationDir);
-    const full = assertOk(await runCli(["backup", "create", BACKUP], cliEnv(source)));
-    const afterFull = await directoryBytes(locationDir);
+    const before = await locationBytes(locationDir);
+    const full = assertOk(
+      await measure("backup", () => runCli(["backup", "create", BACKUP], cliEnv(source))),
+    );
+    const afterFull = await locationBytes(locationDir);
     log(
-      `[${size}] backup: ${seconds(full.wallMs)} s, ${mb(full.peakRssMb)} MB peak; ${firstLine(full.stdout)}`,
+      `[${size}] backup: ${seconds(full.wallMs)} s, ${mb(full.peakRssMb)} MB peak${busy(foreign.backup)}; ${firstLine(full.stdout)}`,
     );
     await listOnce();
 
     // --- incremental: 1% of the objects change, a second backup
     const changed = await changeOnePercent(sourceClient, size, { concurrency: POPULATE_CONCURRENCY });
-    const incremental = assertOk(await runCli(["backup", "create", INCREMENTAL], cliEnv(source)));
-    const afterIncremental = await directoryBytes(locationDir);
+    const incremental = assertOk(
+      await measure("incremental_backup", () => runCli(["backup", "create", INCREMENTAL], cliEnv(source))),
+    );
+    const afterIncremental = await locationBytes(locationDir);
     log(
       `[${size}] incremental backup (${changed} ConfigMaps changed): ${seconds(incremental.wallMs)} s; ${firstLine(incremental.stdout)}`,
     );
@@ -154,29 +181,33 @@ export async function runSize(
     // --- restore against a bare create of the same objects
     const spec = restoreSpecFromFlags({ fromBackup: BACKUP });
     const toCreate = await objectsToRestore(locationDir, spec, RESTORE);
-    const create = await bareCreate(await client(baseline), toCreate);
+    const baselineClient = await client(baseline);
+    const create = await measure("bare_create", () => bareCreate(baselineClient, toCreate));
     if (create.value.failed > 0) {
       throw new Error(
         `bench: the bare create failed for ${create.value.failed} objects: ${create.value.firstError}`,
       );
     }
     log(
-      `[${size}] bare create: ${toCreate.namespaces.length} namespaces + ${toCreate.rest.length} objects (${create.value.existed} already existed) in ${seconds(create.ms)} s`,
+      `[${size}] bare create: ${toCreate.namespaces.length} namespaces + ${toCreate.rest.length} objects (${create.value.existed} already existed) in ${seconds(create.ms)} s${busy(foreign.bare_create)}`,
     );
     // Cluster 2's controllers now make ReplicaSets for the new Deployments; that work would
     // take CPU from the restore, so it finishes first (cluster 3 does the same during the restore).
-    await settle(await client(baseline), counts.deployments, log);
-    const restore = await runCli(["restore", "create", RESTORE, "--from-backup", BACKUP], cliEnv(target));
+    await settle(baselineClient, counts.deployments, log);
+    const restore = await measure("restore", () =>
+      runCli(["restore", "create", RESTORE, "--from-backup", BACKUP], cliEnv(target)),
+    );
     log(
-      `[${size}] restore: ${seconds(restore.wallMs)} s, ${mb(restore.peakRssMb)} MB peak; ${firstLine(restore.stdout)}`,
+      `[${size}] restore: ${seconds(restore.wallMs)} s, ${mb(restore.peakRssMb)} MB peak${busy(foreign.restore)}; ${firstLine(restore.stdout)}`,
     );
     const restoreLine = /finished: (\w+), (\d+) items restored, (\d+) errors/.exec(restore.stdout);
     if (!restoreLine) assertOk(restore);
     await checkRestored(await client(target), counts);
 
-    const listMs = Math.min(...listRuns);
-    const fullBytes = afterFull - before;
-    const incrementalBytes = afterIncremental - afterFull;
+    const fastestList = listRuns.reduce((a, b) => (b.ms < a.ms ? b : a));
+    const listMs = fastestList.ms;
+    const fullBytes = afterFull.total - before.total;
+    const incrementalBytes = afterIncremental.total - afterFull.total;
     const restoreTotal = /Restored (\d+) of (\d+) items/.exec(restore.stdout + restore.stderr);
     return {
       size,
@@ -196,7 +227,7 @@ export async function runSize(
         populate: seconds(populateMs),
         cli_startup: seconds(startup),
         bare_list: seconds(listMs),
-        bare_list_runs: listRuns.map(seconds),
+        bare_list_runs: listRuns.map((r) => seconds(r.ms)),
         backup: seconds(full.wallMs),
         incremental_backup: seconds(incremental.wallMs),
         bare_create: seconds(create.ms),
@@ -207,6 +238,11 @@ export async function runSize(
         incremental_backup: incrementalBytes,
         full_backup_reported: bytesWritten(full),
         incremental_backup_reported: bytesWritten(incremental),
+        incremental_by_part: {
+          packs: afterIncremental.packs - afterFull.packs,
+          index: afterIncremental.index - afterFull.index,
+          manifest_and_side_files: afterIncremental.snapshots - afterFull.snapshots,
+        },
       },
       rss_mb: {
         backup: mb(full.peakRssMb),
@@ -220,6 +256,13 @@ export async function runSize(
         bare_already_existed: create.value.existed,
         restored: numberFrom(restoreLine?.[2]),
         restore_total: numberFrom(restoreTotal?.[2]),
+      },
+      foreign_cpu_cores: {
+        bare_list: fastestList.foreign,
+        backup: foreign.backup,
+        incremental_backup: foreign.incremental_backup,
+        bare_create: foreign.bare_create,
+        restore: foreign.restore,
       },
       restore_phase: restoreLine?.[1] ?? "unknown",
       restore_errors: numberFrom(restoreLine?.[3]),
@@ -329,6 +372,14 @@ async function cliStartup(env: CliEnv): Promise<number> {
   return runs.sort((a, b) => a - b)[1] ?? 0;
 }
 
+/** A location's size, in all and by part (docs/format.md: data/ packs, index/, snapshots/). */
+async function locationBytes(dir: string) {
+  const [total, packs, index, snapshots] = await Promise.all(
+    ["", "data", "index", "snapshots"].map((part) => directoryBytes(join(dir, part))),
+  );
+  return { total: total ?? 0, packs: packs ?? 0, index: index ?? 0, snapshots: snapshots ?? 0 };
+}
+
 /** Total size of the files under a directory (0 when it does not exist yet). */
 async function directoryBytes(dir: string): Promise<number> {
   let total = 0;
@@ -353,6 +404,10 @@ function bytesWritten(run: CliRun): number | undefined {
 
 function numberFrom(text: string | undefined): number | undefined {
   return text === undefined ? undefined : Number(text);
+}
+
+function busy(cores: number | undefined): string {
+  return cores !== undefined && cores >= 0.2 ? ` (other processes busy: ${cores} CPUs)` : "";
 }
 
 function firstLine(text: string): string {
