@@ -5,6 +5,7 @@ import { registerInstall } from "./commands/install.js";
 import { registerLocation } from "./commands/location.js";
 import { registerMisc } from "./commands/misc.js";
 import { registerRestore } from "./commands/restore.js";
+import { registerServer } from "./commands/server.js";
 import type { CommandContext } from "./context.js";
 import { type Io, processIo } from "./io.js";
 
@@ -44,6 +45,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   registerRestore(program, run);
   registerLocation(program, run);
   registerMisc(program, run);
+  registerServer(program, run);
   registerInstall(program, run);
 
   try {

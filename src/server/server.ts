@@ -50,7 +50,14 @@ export async function runServer(options: ServerOptions): Promise<void> {
     client,
     namespace,
     identity,
-    ...(options.leaseDurationSeconds ? { leaseDurationSeconds: options.leaseDurationSeconds } : {}),
+    // A shorter lease (tests) scales the renew deadline and retry period with it.
+    ...(options.leaseDurationSeconds
+      ? {
+          leaseDurationSeconds: options.leaseDurationSeconds,
+          renewDeadlineMs: options.leaseDurationSeconds * 667,
+          retryPeriodMs: options.leaseDurationSeconds * 125,
+        }
+      : {}),
     onStartedLeading: async (signal) => {
       log.info("became the leader; starting controllers", { identity });
       metrics.leader.set(1);
