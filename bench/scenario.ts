@@ -13,8 +13,6 @@ import { join } from "node:path";
 import { restoreSpecFromFlags } from "../src/cli/commands/restore.js";
 import type { KubeClient } from "../src/cluster/client.js";
 import { connect } from "../src/cluster/connect.js";
-import { resourcePath, withQuery } from "../src/cluster/paths.js";
-import type { ResourceType } from "../src/core/kube-types.js";
 import { startEnvironment } from "../testenv/environment.js";
 import { bareCreate, bareListInChild, objectsToRestore } from "./baselines.js";
 import { assertOk, type CliEnv, type CliRun, runCli } from "./cli.js";
@@ -24,11 +22,10 @@ import {
   countWorkload,
   createAll,
   NAMESPACE_COUNT,
-  NAMESPACE_PREFIX,
   namespaceObjects,
-  TYPES,
   workloadObjects,
 } from "./objects.js";
+import { checkRestored, settle } from "./settle.js";
 
 export interface SizeFigures {
   readonly size: number;
@@ -285,84 +282,6 @@ async function mustCreate(
   });
   if (tally.failed > 0)
     throw new Error(`bench: populating failed for ${tally.failed} objects: ${tally.firstError}`);
-}
-
-/** Counts a type's items cluster-wide that match a query, page by page. */
-async function countItems(
-  client: KubeClient,
-  type: ResourceType,
-  query: { labelSelector?: string; fieldSelector?: string },
-  keep: (item: { metadata: { namespace?: string } }) => boolean = () => true,
-): Promise<number> {
-  let count = 0;
-  let token: string | undefined;
-  do {
-    const page = await client.get<{
-      metadata?: { continue?: string };
-      items: { metadata: { namespace?: string } }[];
-    }>(withQuery(resourcePath(type), { limit: 500, continue: token, ...query }));
-    count += page.items.filter(keep).length;
-    token = page.metadata?.continue || undefined;
-  } while (token !== undefined);
-  return count;
-}
-
-const inBenchNamespace = (item: { metadata: { namespace?: string } }) =>
-  item.metadata.namespace?.startsWith(NAMESPACE_PREFIX) === true;
-
-/**
- * Waits until the controllers have made what they make for the workload (a ReplicaSet per
- * Deployment, a default ServiceAccount and a kube-root-ca.crt per namespace), so that the
- * two backups see the same objects except those the bench changed.
- */
-async function settle(client: KubeClient, deployments: number, log: (line: string) => void): Promise<number> {
-  const serviceAccounts: ResourceType = {
-    group: "",
-    version: "v1",
-    resource: "serviceaccounts",
-    kind: "ServiceAccount",
-    namespaced: true,
-  };
-  const deadline = Date.now() + 600_000;
-  for (;;) {
-    const [replicasets, defaults, rootCas] = await Promise.all([
-      countItems(client, TYPES.replicaSets, { labelSelector: "app.kubernetes.io/part-of=kubesnap-bench" }),
-      countItems(client, serviceAccounts, { fieldSelector: "metadata.name=default" }, inBenchNamespace),
-      countItems(
-        client,
-        TYPES.configMaps,
-        { fieldSelector: "metadata.name=kube-root-ca.crt" },
-        inBenchNamespace,
-      ),
-    ]);
-    if (replicasets >= deployments && defaults >= NAMESPACE_COUNT && rootCas >= NAMESPACE_COUNT) {
-      // A moment more for the Deployments' status updates that follow their ReplicaSets.
-      await new Promise((resolve) => setTimeout(resolve, 3000));
-      return replicasets;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `bench: controllers did not settle in 10 min (${replicasets}/${deployments} ReplicaSets, ${defaults} ServiceAccounts, ${rootCas} root CAs)`,
-      );
-    }
-    log(`bench: waiting for controllers: ${replicasets}/${deployments} ReplicaSets`);
-    await new Promise((resolve) => setTimeout(resolve, 2000));
-  }
-}
-
-/** The restore must have brought back every object of the workload, or its time means nothing. */
-async function checkRestored(client: KubeClient, counts: ReturnType<typeof countWorkload>): Promise<void> {
-  const selector = { labelSelector: "app.kubernetes.io/part-of=kubesnap-bench" };
-  const [configMaps, secrets, deployments] = await Promise.all([
-    countItems(client, TYPES.configMaps, selector),
-    countItems(client, TYPES.secrets, selector),
-    countItems(client, TYPES.deployments, selector),
-  ]);
-  if (configMaps !== counts.configMaps || secrets !== counts.secrets || deployments !== counts.deployments) {
-    throw new Error(
-      `bench: the restored cluster has ${configMaps}/${counts.configMaps} ConfigMaps, ${secrets}/${counts.secrets} Secrets, ${deployments}/${counts.deployments} Deployments`,
-    );
-  }
 }
 
 /** Median wall time of `kubesnap version` (three runs): what every CLI figure pays to start. */
