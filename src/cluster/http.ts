@@ -77,10 +77,13 @@ export function makeTransport(endpoint: Endpoint, maxSockets: number) {
           signal,
         },
         (res) => {
-          resolve({
-            status: res.statusCode ?? 0,
-            lines: createInterface({ input: res, crlfDelay: Number.POSITIVE_INFINITY }),
-          });
+          const lines = createInterface({ input: res, crlfDelay: Number.POSITIVE_INFINITY });
+          // readline does not end its iterator when its input is destroyed: close it ourselves.
+          const close = () => lines.close();
+          res.once("close", close);
+          res.once("error", close);
+          signal.addEventListener("abort", close, { once: true });
+          resolve({ status: res.statusCode ?? 0, lines });
         },
       );
       r.on("error", reject);

@@ -2,6 +2,7 @@ import type { Backup, BackupSpec as BackupResourceSpec } from "../api/index.js";
 import { runBackup } from "../backup/run.js";
 import type { BackupSpec } from "../backup/spec.js";
 import type { KubeClient } from "../cluster/client.js";
+import { resourcePath } from "../cluster/paths.js";
 import { parseDuration } from "../core/duration.js";
 import { describeError } from "../core/errors.js";
 import type { KubeObject } from "../core/kube-types.js";
@@ -54,24 +55,36 @@ export class BackupController implements Reconciler {
     },
   ) {}
 
-  async reconcile(_key: string, object: KubeObject | undefined): Promise<undefined> {
-    const backup = object as Backup | undefined;
-    if (!backup || this.running.has(backup.metadata.name)) return;
-    const phase = backup.status?.phase ?? "New";
-    // A Backup made by location sync gets its status from the stored record, not from a run.
-    if (backup.metadata.annotations?.[SYNCED_ANNOTATION]) return;
-    if (phase === "New") await this.run(backup);
-    else if (phase === "InProgress") {
-      await patchStatus(this.deps.client, this.type, backup, {
+  /**
+   * After (re-)gaining leadership, anything InProgress was left by a server that stopped
+   * (restart, crash, lost lease): finish it as Failed with that reason, never leave it hanging.
+   */
+  async onSynced(objects: readonly KubeObject[]): Promise<void> {
+    for (const object of objects as unknown as Backup[]) {
+      if (object.status?.phase !== "InProgress" || this.running.has(object.metadata.name)) continue;
+      await patchStatus(this.deps.client, this.type, object, {
         phase: "Failed",
-        completionTimestamp: this.now().toISOString(),
+        completionTimestamp: new Date().toISOString(),
         failureReason:
           "the kubesnap server running this backup stopped before it finished; nothing was committed; create the backup again",
       });
       this.deps.log.info("backup left InProgress by a stopped server marked Failed", {
-        backup: backup.metadata.name,
+        backup: object.metadata.name,
       });
     }
+  }
+
+  async reconcile(_key: string, object: KubeObject | undefined): Promise<undefined> {
+    const backup = object as Backup | undefined;
+    if (!backup || this.running.has(backup.metadata.name) || (backup.status?.phase ?? "New") !== "New")
+      return;
+    // A Backup made by location sync gets its status from the stored record, not from a run.
+    if (backup.metadata.annotations?.[SYNCED_ANNOTATION]) return;
+    // The cache can lag behind this server's own writes: only the API server says it is still New.
+    const current = await this.deps.client.get<Backup>(
+      resourcePath(this.type, { namespace: backup.metadata.namespace, name: backup.metadata.name }),
+    );
+    if ((current.status?.phase ?? "New") === "New") await this.run(current);
   }
 
   private record(backup: Backup, outcome: BackupOutcome, started: Date): void {

@@ -25,6 +25,13 @@ describe("WorkQueue", () => {
     q.close();
   });
 
+  it("wakes every waiting taker when closed", async () => {
+    const q = new WorkQueue();
+    const takers = [q.take(), q.take(), q.take()];
+    q.close();
+    expect(await Promise.all(takers)).toEqual([undefined, undefined, undefined]);
+  });
+
   it("wakes a waiting taker when a key arrives", async () => {
     const q = new WorkQueue();
     const taken = q.take();

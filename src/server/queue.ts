@@ -10,7 +10,7 @@ export class WorkQueue {
   private readonly dirty = new Set<string>();
   private readonly failures = new Map<string, number>();
   private readonly timers = new Set<NodeJS.Timeout>();
-  private wake: (() => void) | undefined;
+  private readonly sleepers: (() => void)[] = [];
   private closed = false;
 
   add(key: string): void {
@@ -22,7 +22,7 @@ export class WorkQueue {
     if (this.queued.has(key)) return;
     this.queued.add(key);
     this.waiting.push(key);
-    this.wake?.();
+    this.sleepers.shift()?.();
   }
 
   addAfter(key: string, ms: number): void {
@@ -56,9 +56,8 @@ export class WorkQueue {
         return key;
       }
       await new Promise<void>((resolve) => {
-        this.wake = resolve;
+        this.sleepers.push(resolve);
       });
-      this.wake = undefined;
     }
   }
 
@@ -70,6 +69,7 @@ export class WorkQueue {
   close(): void {
     this.closed = true;
     for (const timer of this.timers) clearTimeout(timer);
-    this.wake?.();
+    // Every waiting worker must wake to see the queue closed, not just one.
+    for (const wake of this.sleepers.splice(0)) wake();
   }
 }

@@ -1,6 +1,7 @@
 import type { Backup, Restore } from "../api/index.js";
 import type { BackupRecord } from "../backup/record.js";
 import type { KubeClient } from "../cluster/client.js";
+import { resourcePath } from "../cluster/paths.js";
 import { describeError, KubesnapError } from "../core/errors.js";
 import type { KubeObject } from "../core/kube-types.js";
 import type { RestoreSpec } from "../restore/record.js";
@@ -32,19 +33,34 @@ export class RestoreController implements Reconciler {
     },
   ) {}
 
-  async reconcile(_key: string, object: KubeObject | undefined): Promise<undefined> {
-    const restore = object as Restore | undefined;
-    if (!restore || this.running.has(restore.metadata.name)) return;
-    const phase = restore.status?.phase ?? "New";
-    if (phase === "New") await this.run(restore);
-    else if (phase === "InProgress") {
-      await patchStatus(this.deps.client, this.type, restore, {
+  /**
+   * After (re-)gaining leadership, anything InProgress was left by a server that stopped
+   * (restart, crash, lost lease): finish it as Failed with that reason, never leave it hanging.
+   */
+  async onSynced(objects: readonly KubeObject[]): Promise<void> {
+    for (const object of objects as unknown as Restore[]) {
+      if (object.status?.phase !== "InProgress" || this.running.has(object.metadata.name)) continue;
+      await patchStatus(this.deps.client, this.type, object, {
         phase: "Failed",
         completionTimestamp: new Date().toISOString(),
         failureReason:
           "the kubesnap server running this restore stopped before it finished; objects created so far remain; create the restore again (existing objects are skipped)",
       });
+      this.deps.log.info("restore left InProgress by a stopped server marked Failed", {
+        restore: object.metadata.name,
+      });
     }
+  }
+
+  async reconcile(_key: string, object: KubeObject | undefined): Promise<undefined> {
+    const restore = object as Restore | undefined;
+    if (!restore || this.running.has(restore.metadata.name) || (restore.status?.phase ?? "New") !== "New")
+      return;
+    // The cache can lag behind this server's own writes: only the API server says it is still New.
+    const current = await this.deps.client.get<Restore>(
+      resourcePath(this.type, { namespace: restore.metadata.namespace, name: restore.metadata.name }),
+    );
+    if ((current.status?.phase ?? "New") === "New") await this.run(current);
   }
 
   private findBackup(name: string): Backup {
