@@ -5,7 +5,7 @@ import { connect } from "../../src/cluster/connect.js";
 import { resourcePath } from "../../src/cluster/paths.js";
 import { isKubesnapError } from "../../src/core/errors.js";
 import type { KubeObject } from "../../src/core/kube-types.js";
-import { waitForCrdsEstablished, DEFAULT_WAITER } from "../../src/restore/apply/waits.js";
+import { DEFAULT_WAITER, waitForCrdsEstablished } from "../../src/restore/apply/waits.js";
 import { TYPES } from "../../src/server/kinds.js";
 import { jsonLogger } from "../../src/server/log.js";
 import { runServer } from "../../src/server/server.js";
@@ -30,7 +30,11 @@ export async function ensureCrds(client: KubeClient): Promise<void> {
       if (!isKubesnapError(err, "AlreadyExists")) throw err;
     }
   }
-  await waitForCrdsEstablished(client, all.map((c) => c.metadata.name), DEFAULT_WAITER);
+  await waitForCrdsEstablished(
+    client,
+    all.map((c) => c.metadata.name),
+    DEFAULT_WAITER,
+  );
 }
 
 export interface RunningServer {
@@ -52,14 +56,33 @@ export async function startServer(
   const client = await connect({ kubeconfig: cluster.kubeconfig });
   await ensureCrds(client);
   const namespace = options.namespace ?? uniqueName("kubesnap");
-  await client.request({ method: "POST", path: "/api/v1/namespaces", body: JSON.stringify({ metadata: { name: namespace } }) });
-  await create(client, namespace, {
-    apiVersion: "v1",
-    kind: "Secret",
-    metadata: { name: "cloud-credentials" },
-    stringData: { cloud: `[default]\naws_access_key_id=${s3.accessKeyId}\naws_secret_access_key=${s3.secretAccessKey}\n` },
-  }, "/api/v1/namespaces/NS/secrets");
-  await createKubesnap(client, namespace, TYPES.locations.resource, {
+  await client.request({
+    method: "POST",
+    path: "/api/v1/namespaces",
+    body: JSON.stringify({ metadata: { name: namespace } }),
+  });
+  await create(
+    client,
+    namespace,
+    {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: "cloud-credentials" },
+      stringData: {
+        cloud: `[default]\naws_access_key_id=${s3.accessKeyId}\naws_secret_access_key=${s3.secretAccessKey}\n`,
+      },
+    },
+    "/api/v1/namespaces/NS/secrets",
+  );
+  // test/install's uninstall removes the CRDs when no namespace has a location: if it did so
+  // between ensureCrds and this create, make them again.
+  const createLocation = (body: Parameters<typeof createKubesnap>[3]) =>
+    createKubesnap(client, namespace, TYPES.locations.resource, body).catch(async (err: unknown) => {
+      if (!isKubesnapError(err, "NotFound")) throw err;
+      await ensureCrds(client);
+      await createKubesnap(client, namespace, TYPES.locations.resource, body);
+    });
+  await createLocation({
     kind: "BackupStorageLocation",
     metadata: { name: "default" },
     spec: {
@@ -91,7 +114,10 @@ export async function startServer(
     leaseDurationSeconds: 4,
   });
   // A server that fails at start-up (bad options) must fail the test, not leave it waiting.
-  const startup = await Promise.race([running.then(() => "ended"), new Promise((resolve) => setTimeout(resolve, 500, "running"))]);
+  const startup = await Promise.race([
+    running.then(() => "ended"),
+    new Promise((resolve) => setTimeout(resolve, 500, "running")),
+  ]);
   if (startup === "ended") throw new Error(`the server ended at start-up:\n${text}`);
   return {
     client,
