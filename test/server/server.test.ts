@@ -7,7 +7,10 @@ import { deleteNamespace, deployNginx } from "../workloads.js";
 import { createKubesnap, getKubesnap, listKubesnap, type RunningServer, startServer } from "./harness.js";
 
 type Status = { phase?: string; failureReason?: string; validationErrors?: string[]; errors?: string[] };
-type Obj = { metadata: { name: string; labels?: Record<string, string> }; status?: Status & Record<string, unknown> };
+type Obj = {
+  metadata: { name: string; labels?: Record<string, string> };
+  status?: Status & Record<string, unknown>;
+};
 
 describe("kubesnap server (controllers against real clusters and MinIO)", () => {
   const prefix = uniqueName("server");
@@ -28,10 +31,14 @@ describe("kubesnap server (controllers against real clusters and MinIO)", () => 
     );
   };
   const phaseOf = (server: RunningServer, resource: string, name: string, phases: string[]) =>
-    eventually(`${resource}/${name} to reach ${phases.join(" or ")}`, async () => {
-      const object = await getKubesnap<Obj>(server.client, server.namespace, resource, name);
-      return object?.status?.phase && phases.includes(object.status.phase) ? object : undefined;
-    }, 90_000);
+    eventually(
+      `${resource}/${name} to reach ${phases.join(" or ")}`,
+      async () => {
+        const object = await getKubesnap<Obj>(server.client, server.namespace, resource, name);
+        return object?.status?.phase && phases.includes(object.status.phase) ? object : undefined;
+      },
+      90_000,
+    );
 
   beforeAll(async () => {
     one = await startServer(testEnv().clusters[0]!, testEnv().s3, { prefix });
@@ -61,7 +68,10 @@ describe("kubesnap server (controllers against real clusters and MinIO)", () => 
     });
     const restore = await phaseOf(one, "restores", "nginx-back", ["Completed", "PartiallyFailed", "Failed"]);
     expect(restore.status).toMatchObject({ phase: "Completed" });
-    const deployment = await clients(testEnv().clusters[0]!).apps.readNamespacedDeployment({ namespace: workload, name: "nginx-deployment" });
+    const deployment = await clients(testEnv().clusters[0]!).apps.readNamespacedDeployment({
+      namespace: workload,
+      name: "nginx-deployment",
+    });
     expect(deployment.spec?.replicas).toBe(2);
     expect(one.logs()).not.toContain(testEnv().s3.secretAccessKey);
   });
@@ -73,7 +83,9 @@ describe("kubesnap server (controllers against real clusters and MinIO)", () => 
       spec: { storageLocation: "no-such-location" },
     });
     const refused = await phaseOf(one, "backups", "nowhere", ["FailedValidation"]);
-    expect(refused.status?.validationErrors?.join(" ")).toContain('BackupStorageLocation "no-such-location" not found');
+    expect(refused.status?.validationErrors?.join(" ")).toContain(
+      'BackupStorageLocation "no-such-location" not found',
+    );
   });
 
   it("deletes a backup when its TTL passes, from the cluster and from the bucket", async () => {
@@ -83,9 +95,12 @@ describe("kubesnap server (controllers against real clusters and MinIO)", () => 
       spec: { includedNamespaces: [workload], ttl: "5s" },
     });
     await phaseOf(one, "backups", "short-lived", ["Completed"]);
-    await eventually("the expired backup to leave the cluster", async () =>
-      (await getKubesnap(one.client, one.namespace, "backups", "short-lived")) ? undefined : true,
-    90_000);
+    await eventually(
+      "the expired backup to leave the cluster",
+      async () =>
+        (await getKubesnap(one.client, one.namespace, "backups", "short-lived")) ? undefined : true,
+      90_000,
+    );
     expect((await (await bucket()).listSnapshots()).map((s) => s.name)).not.toContain("short-lived");
   });
 
@@ -99,22 +114,40 @@ describe("kubesnap server (controllers against real clusters and MinIO)", () => 
       (await listKubesnap<Obj>(one.client, one.namespace, "backups")).filter(
         (b) => b.metadata.labels?.["kubesnap.io/schedule-name"] === "often",
       );
-    await eventually("three scheduled backups to have run", async () => {
-      const done = (await one.client.get<{ items: Obj[] }>(`/apis/kubesnap.io/v1/namespaces/${one.namespace}/deletebackuprequests`)).items;
-      return done.length >= 1 ? true : undefined;
-    }, 90_000);
+    await eventually(
+      "three scheduled backups to have run",
+      async () => {
+        const done = (
+          await one.client.get<{ items: Obj[] }>(
+            `/apis/kubesnap.io/v1/namespaces/${one.namespace}/deletebackuprequests`,
+          )
+        ).items;
+        return done.length >= 1 ? true : undefined;
+      },
+      90_000,
+    );
     const backups = await ofSchedule();
     for (const b of backups) expect(b.metadata.name).toMatch(/^often-\d{14}$/);
     const spans = backups
       .filter((b) => b.status?.startTimestamp && b.status.completionTimestamp)
-      .map((b) => [Date.parse(String(b.status?.startTimestamp)), Date.parse(String(b.status?.completionTimestamp))] as const)
+      .map(
+        (b) =>
+          [
+            Date.parse(String(b.status?.startTimestamp)),
+            Date.parse(String(b.status?.completionTimestamp)),
+          ] as const,
+      )
       .sort((a, b) => a[0] - b[0]);
     for (let i = 1; i < spans.length; i++) expect(spans[i]![0]).toBeGreaterThanOrEqual(spans[i - 1]![1]);
     // keepLast 2: the older ones were asked to be deleted, and go.
-    await eventually("only the two newest scheduled backups to remain", async () => {
-      const finished = (await ofSchedule()).filter((b) => b.status?.phase === "Completed");
-      return finished.length <= 2 ? true : undefined;
-    }, 90_000);
+    await eventually(
+      "only the two newest scheduled backups to remain",
+      async () => {
+        const finished = (await ofSchedule()).filter((b) => b.status?.phase === "Completed");
+        return finished.length <= 2 ? true : undefined;
+      },
+      90_000,
+    );
 
     await one.client.request({
       method: "PATCH",
@@ -132,9 +165,11 @@ describe("kubesnap server (controllers against real clusters and MinIO)", () => 
   it("migrates: a second cluster's server with the bucket ReadOnly lists the backup, restores it, and writes nothing", async () => {
     const two = await startServer(testEnv().clusters[1]!, testEnv().s3, { prefix, accessMode: "ReadOnly" });
     try {
-      const synced = await eventually("cluster 2 to list cluster 1's backup", async () =>
-        getKubesnap<Obj>(two.client, two.namespace, "backups", "nginx"),
-      30_000);
+      const synced = await eventually(
+        "cluster 2 to list cluster 1's backup",
+        async () => getKubesnap<Obj>(two.client, two.namespace, "backups", "nginx"),
+        30_000,
+      );
       expect(synced.status?.phase).toBe("Completed");
 
       await createKubesnap(two.client, two.namespace, "restores", {
@@ -151,7 +186,11 @@ describe("kubesnap server (controllers against real clusters and MinIO)", () => 
       expect(migrated.spec?.template.spec?.containers[0]?.image).toBe("nginx:1.27");
 
       // Restore-only mode: no backup is written, nothing is deleted.
-      await createKubesnap(two.client, two.namespace, "backups", { kind: "Backup", metadata: { name: "not-here" }, spec: {} });
+      await createKubesnap(two.client, two.namespace, "backups", {
+        kind: "Backup",
+        metadata: { name: "not-here" },
+        spec: {},
+      });
       const refused = await phaseOf(two, "backups", "not-here", ["FailedValidation"]);
       expect(refused.status?.validationErrors?.join(" ")).toContain("ReadOnly");
       await createKubesnap(two.client, two.namespace, "deletebackuprequests", {
