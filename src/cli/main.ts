@@ -5,6 +5,7 @@ import { registerInstall } from "./commands/install.js";
 import { registerLocation } from "./commands/location.js";
 import { registerMisc } from "./commands/misc.js";
 import { registerRestore } from "./commands/restore.js";
+import { registerSchedule } from "./commands/schedule.js";
 import { registerServer } from "./commands/server.js";
 import type { CommandContext } from "./context.js";
 import { type Io, processIo } from "./io.js";
@@ -43,6 +44,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   };
   registerBackup(program, run);
   registerRestore(program, run);
+  // After backup: schedule create takes every option of backup create.
+  registerSchedule(program, run);
   registerLocation(program, run);
   registerMisc(program, run);
   registerServer(program, run);

@@ -3,7 +3,7 @@ import { runBackup } from "../backup/run.js";
 import type { BackupSpec } from "../backup/spec.js";
 import type { KubeClient } from "../cluster/client.js";
 import { resourcePath } from "../cluster/paths.js";
-import { parseDuration } from "../core/duration.js";
+import { formatGoDuration, parseDuration } from "../core/duration.js";
 import { describeError } from "../core/errors.js";
 import type { KubeObject } from "../core/kube-types.js";
 import { parseLabelSelector } from "../restore/plan/index.js";
@@ -32,6 +32,21 @@ export function engineBackupSpec(
     ttlMs: parseDuration(spec.ttl, { what: "spec.ttl" }),
     storageLocation: location,
     labels,
+  };
+}
+
+/** A Backup object's spec from the engine's (the inverse of engineBackupSpec). */
+export function resourceBackupSpec(spec: BackupSpec): BackupResourceSpec {
+  return {
+    includedNamespaces: spec.includedNamespaces,
+    excludedNamespaces: spec.excludedNamespaces,
+    includedResources: spec.includedResources,
+    excludedResources: spec.excludedResources,
+    includeClusterResources: spec.includeClusterResources,
+    ...(spec.labelSelector ? { labelSelector: spec.labelSelector } : {}),
+    ...(spec.orLabelSelectors?.length ? { orLabelSelectors: spec.orLabelSelectors } : {}),
+    ttl: formatGoDuration(spec.ttlMs),
+    ...(spec.storageLocation ? { storageLocation: spec.storageLocation } : {}),
   };
 }
 

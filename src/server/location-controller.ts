@@ -2,9 +2,10 @@ import type { Backup, BackupStorageLocation } from "../api/index.js";
 import type { BackupRecord } from "../backup/record.js";
 import type { KubeClient } from "../cluster/client.js";
 import { resourcePath } from "../cluster/paths.js";
-import { formatGoDuration, parseDuration } from "../core/duration.js";
+import { parseDuration } from "../core/duration.js";
 import { describeError, isKubesnapError } from "../core/errors.js";
 import type { KubeObject } from "../core/kube-types.js";
+import { resourceBackupSpec } from "./backup-controller.js";
 import type { Cache, Logger, Reconciler } from "./controller.js";
 import { LABELS, SYNCED_ANNOTATION, TYPES } from "./kinds.js";
 import type { ServerLocations } from "./locations.js";
@@ -122,17 +123,7 @@ export class LocationController implements Reconciler {
         // Tells the backup controller this object describes a backup that already exists.
         annotations: { [SYNCED_ANNOTATION]: "true" },
       },
-      spec: {
-        includedNamespaces: spec.includedNamespaces,
-        excludedNamespaces: spec.excludedNamespaces,
-        includedResources: spec.includedResources,
-        excludedResources: spec.excludedResources,
-        includeClusterResources: spec.includeClusterResources,
-        ...(spec.labelSelector ? { labelSelector: spec.labelSelector } : {}),
-        ...(spec.orLabelSelectors?.length ? { orLabelSelectors: spec.orLabelSelectors } : {}),
-        ttl: formatGoDuration(spec.ttlMs),
-        storageLocation: location,
-      },
+      spec: resourceBackupSpec({ ...spec, storageLocation: location }),
     };
     let created: KubeObject;
     try {

@@ -19,6 +19,7 @@ import { println } from "../io.js";
 import { printList, printObject, progressFor } from "../print.js";
 import { confirm } from "../prompt.js";
 import { backupColumns, backupRow, describeBackup } from "../views/backup.js";
+import { backupFromSchedule } from "./schedule.js";
 
 export interface BackupCreateFlags {
   selector?: string;
@@ -33,6 +34,7 @@ export interface BackupCreateFlags {
   labels?: string;
   wait?: boolean;
   output?: string;
+  fromSchedule?: string;
 }
 
 /** Turns the flags into a spec; every bad value fails here, before the cluster or the bucket is touched. */
@@ -58,8 +60,26 @@ export function backupSpecFromFlags(flags: BackupCreateFlags): BackupSpec {
   };
 }
 
-async function create(ctx: CommandContext, name: string, flags: BackupCreateFlags): Promise<number> {
-  validateName(name, "backup");
+async function create(
+  ctx: CommandContext,
+  nameArg: string | undefined,
+  flags: BackupCreateFlags,
+): Promise<number> {
+  if (flags.fromSchedule) {
+    const submitted = await backupFromSchedule(ctx, flags.fromSchedule, nameArg);
+    println(
+      ctx.io.stdout,
+      `Backup request "${submitted}" submitted to the kubesnap server in namespace ${ctx.serverNamespace}.`,
+    );
+    println(
+      ctx.io.stdout,
+      `Follow it with \`kubectl -n ${ctx.serverNamespace} get backup ${submitted} -w\`.`,
+    );
+    return 0;
+  }
+  if (!nameArg)
+    throw new KubesnapError("InvalidInput", "backup create needs a NAME (or --from-schedule SCHEDULE)");
+  const name = validateName(nameArg, "backup");
   const spec = backupSpecFromFlags(flags);
   return withSession(ctx, async (session) => {
     const progress = progressFor(ctx.io, `Backing up ${name}`);
@@ -185,7 +205,7 @@ export function registerBackup(
   const backup = program.command("backup").description("Work with backups");
   backup
     .command("create")
-    .argument("<name>", "name of the backup")
+    .argument("[name]", "name of the backup (optional with --from-schedule)")
     .description("Back up cluster resources into a storage location")
     .option("-l, --selector <selector>", "only items whose labels match this selector")
     .option("--or-selector <selectors>", 'items matching any of these selectors: "a=b or c=d"')
@@ -199,7 +219,8 @@ export function registerBackup(
     .option("--labels <k=v,...>", "labels of the backup")
     .option("-w, --wait", "wait until the backup finishes (local mode always waits)")
     .option("-o, --output <format>", "print the finished backup as json or yaml")
-    .action((name: string, flags: BackupCreateFlags) => run((ctx) => create(ctx, name, flags)));
+    .option("--from-schedule <schedule>", "run one backup of a schedule now, on the kubesnap server")
+    .action((name: string | undefined, flags: BackupCreateFlags) => run((ctx) => create(ctx, name, flags)));
   backup
     .command("get")
     .argument("[names...]")

@@ -1,0 +1,203 @@
+import type { Command } from "commander";
+import type { Backup, Schedule, ScheduleSpec } from "../../api/index.js";
+import { connect } from "../../cluster/connect.js";
+import { KubesnapError } from "../../core/errors.js";
+import { parseKeyValues } from "../../core/kv.js";
+import { validateName } from "../../core/timestamp.js";
+import { parseSchedule, SCHEDULE_NAME_LABEL, scheduledBackupName } from "../../schedule/index.js";
+import { resourceBackupSpec } from "../../server/backup-controller.js";
+import type { CommandContext } from "../context.js";
+import { println } from "../io.js";
+import type { Runner } from "../main.js";
+import { printList, printObject } from "../print.js";
+import { confirm } from "../prompt.js";
+import { ServerApi } from "../server-api.js";
+import { describeSchedule, scheduleColumns, scheduleRow } from "../views/schedule.js";
+import { type BackupCreateFlags, backupSpecFromFlags } from "./backup.js";
+
+interface ScheduleFlags extends BackupCreateFlags {
+  schedule: string;
+  timezone?: string;
+  paused?: boolean;
+  skipImmediately?: boolean;
+  keepLast?: string;
+  keepHourly?: string;
+  keepDaily?: string;
+  keepWeekly?: string;
+  keepMonthly?: string;
+}
+
+/** Schedules live in the cluster: they need the kubesnap server, which runs them. */
+async function withServer<T>(ctx: CommandContext, fn: (api: ServerApi) => Promise<T>): Promise<T> {
+  const client = await connect(ctx.connect);
+  try {
+    return await fn(new ServerApi(client, ctx.serverNamespace));
+  } finally {
+    client.close();
+  }
+}
+
+function keepCount(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0)
+    throw new KubesnapError("InvalidInput", `${flag} takes a whole number, not "${value}"`);
+  return n;
+}
+
+export function scheduleSpecFromFlags(flags: ScheduleFlags): ScheduleSpec {
+  // Parsed here so a bad cron or zone fails before anything is sent.
+  parseSchedule(flags.schedule, flags.timezone ? { timeZone: flags.timezone } : {});
+  const keep = Object.fromEntries(
+    (["keepLast", "keepHourly", "keepDaily", "keepWeekly", "keepMonthly"] as const)
+      .map((rule) => [
+        rule,
+        keepCount(`--${rule.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, flags[rule]),
+      ])
+      .filter(([, n]) => n !== undefined),
+  );
+  const template = backupSpecFromFlags(flags);
+  return {
+    schedule: flags.schedule,
+    ...(flags.timezone ? { timeZone: flags.timezone } : {}),
+    paused: flags.paused === true,
+    skipImmediately: flags.skipImmediately === true,
+    template: resourceBackupSpec(template),
+    ...(Object.keys(keep).length > 0 ? { keep } : {}),
+  };
+}
+
+export function registerSchedule(program: Command, run: Runner): void {
+  const cmd = program
+    .command("schedule")
+    .description("Work with backup schedules (run by the kubesnap server)");
+  const create = cmd
+    .command("create")
+    .argument("<name>")
+    .description("Back up on a cron schedule")
+    .requiredOption(
+      "--schedule <cron>",
+      '"0 7 * * *", "@every 6h", "@daily" or "CRON_TZ=Europe/Berlin 0 3 * * *"',
+    )
+    .option("--timezone <zone>", "IANA time zone the cron fields are read in (default UTC)")
+    .option("--paused", "create it paused")
+    .option("--skip-immediately", "wait for the first cron time instead of backing up at once")
+    .option("--keep-last <n>", "keep the newest N backups")
+    .option("--keep-hourly <n>", "keep the newest backup of each of the last N hours")
+    .option("--keep-daily <n>", "keep the newest backup of each of the last N days")
+    .option("--keep-weekly <n>", "keep the newest backup of each of the last N weeks")
+    .option("--keep-monthly <n>", "keep the newest backup of each of the last N months");
+  for (const option of program.commands
+    .find((c) => c.name() === "backup")
+    ?.commands.find((c) => c.name() === "create")?.options ?? []) {
+    if (!["--wait", "--output", "--from-schedule"].includes(option.long ?? "")) create.addOption(option);
+  }
+  create.action((name: string, flags: ScheduleFlags) =>
+    run(async (ctx) => {
+      validateName(name, "schedule");
+      const spec = scheduleSpecFromFlags(flags);
+      const labels = flags.labels ? parseKeyValues(flags.labels, { what: "--labels" }) : {};
+      await withServer(ctx, (api) => api.create("schedules", { metadata: { name, labels }, spec }));
+      println(ctx.io.stdout, `Schedule "${name}" created successfully.`);
+      return 0;
+    }),
+  );
+  cmd
+    .command("get")
+    .argument("[names...]")
+    .option("-o, --output <format>", "table, json or yaml")
+    .description("List schedules")
+    .action((names: string[], flags: { output?: string }) =>
+      run((ctx) =>
+        withServer(ctx, async (api) => {
+          const all = await api.list<Schedule>("schedules");
+          const shown = names.length
+            ? await Promise.all(names.map((n) => api.get<Schedule>("schedules", n)))
+            : all;
+          printList(ctx.io, flags.output, shown, {
+            columns: scheduleColumns,
+            row: scheduleRow,
+            empty: "No schedules found.",
+          });
+          return 0;
+        }),
+      ),
+    );
+  cmd
+    .command("describe")
+    .argument("<name>")
+    .option("-o, --output <format>", "json or yaml")
+    .description("Show a schedule, and which backups each keep rule keeps")
+    .action((name: string, flags: { output?: string }) =>
+      run((ctx) =>
+        withServer(ctx, async (api) => {
+          const schedule = await api.get<Schedule>("schedules", name);
+          if (flags.output) printObject(ctx.io, flags.output, schedule);
+          else {
+            const backups = (await api.list<Backup>("backups")).filter(
+              (b) => b.metadata.labels?.[SCHEDULE_NAME_LABEL] === name,
+            );
+            println(ctx.io.stdout, describeSchedule(schedule, backups));
+          }
+          return 0;
+        }),
+      ),
+    );
+  for (const [verb, paused] of [
+    ["pause", true],
+    ["unpause", false],
+  ] as const) {
+    cmd
+      .command(verb)
+      .argument("<names...>")
+      .description(paused ? "Stop taking backups until unpaused" : "Take backups again")
+      .action((names: string[]) =>
+        run((ctx) =>
+          withServer(ctx, async (api) => {
+            for (const name of names) {
+              await api.patch("schedules", name, { spec: { paused } });
+              println(ctx.io.stdout, `Schedule "${name}" ${paused ? "paused" : "unpaused"}.`);
+            }
+            return 0;
+          }),
+        ),
+      );
+  }
+  cmd
+    .command("delete")
+    .argument("<names...>")
+    .option("--confirm", "do not ask for confirmation")
+    .description("Delete schedules (their backups stay until they expire)")
+    .action((names: string[], flags: { confirm?: boolean }) =>
+      run(async (ctx) => {
+        if (!flags.confirm && !(await confirm(ctx.io, `Delete schedule(s) ${names.join(", ")}?`))) return 0;
+        return withServer(ctx, async (api) => {
+          for (const name of names) {
+            await api.delete("schedules", name);
+            println(ctx.io.stdout, `Schedule "${name}" deleted.`);
+          }
+          return 0;
+        });
+      }),
+    );
+}
+
+/** `backup create --from-schedule NAME`: one backup now, from the schedule's template. */
+export async function backupFromSchedule(
+  ctx: CommandContext,
+  scheduleName: string,
+  name: string | undefined,
+): Promise<string> {
+  return withServer(ctx, async (api) => {
+    const schedule = await api.get<Schedule>("schedules", scheduleName);
+    const backupName = name ?? scheduledBackupName(scheduleName, ctx.now());
+    await api.create("backups", {
+      metadata: {
+        name: backupName,
+        labels: { ...schedule.metadata.labels, [SCHEDULE_NAME_LABEL]: scheduleName },
+      },
+      spec: schedule.spec.template,
+    });
+    return backupName;
+  });
+}
