@@ -72,7 +72,8 @@ export async function bareListInChild(kubeconfig: string): Promise<Timed<{ items
  * Exactly the objects a restore of this backup creates, as it would send them: the
  * restore's own load and plan decide which items (the same skip rules), and prepareItem
  * cleans each one. Owner references are dropped (no uid map): a bare create has no owners
- * to link. Split into the namespaces (which everything else needs first) and the rest.
+ * to link. Split into the namespaces (which everything else needs first) and the rest, in
+ * the restore's tier order.
  */
 export async function objectsToRestore(
   locationDir: string,
@@ -97,15 +98,18 @@ export async function objectsToRestore(
   );
   const names = { backupName: spec.backupName, restoreName };
   const namespaces: TypedObject[] = [];
-  const rest: TypedObject[] = [];
+  const rest: (TypedObject & { tier: number })[] = [];
   for (const [i, planned] of plan.items.entries()) {
     const item = items[i];
     if (planned.decision.action !== "restore" || !item) continue;
     const object = prepareItem(await readItem(repository, item.blob), { ...names, uidMap: new Map() });
     const typed = { type: item.meta.type, object };
     if (item.meta.type.group === "" && item.meta.type.resource === "namespaces") namespaces.push(typed);
-    else rest.push(typed);
+    else rest.push({ ...typed, tier: planned.decision.tier });
   }
+  // The restore's order (workloads last, so their controllers start after the creates, as
+  // in the restore), without its waits between tiers.
+  rest.sort((a, b) => a.tier - b.tier);
   const fromBackup = new Set(namespaces.map((n) => n.object.metadata.name));
   for (const ns of plan.namespaces) {
     if (fromBackup.has(ns.name) || ns.from !== "blank") continue;
