@@ -11,7 +11,11 @@ import { LABELS, SYNCED_ANNOTATION, TYPES } from "./kinds.js";
 import type { ServerLocations } from "./locations.js";
 import { patchStatus } from "./status.js";
 
-const TERMINAL = new Set(["Completed", "PartiallyFailed", "Failed"]);
+/**
+ * Backups whose data must be in the bucket. A Backup that Failed before it committed never
+ * had any: it stays in the cluster to say why, whatever the bucket holds.
+ */
+const COMMITTED = new Set(["Completed", "PartiallyFailed"]);
 
 /**
  * Keeps each BackupStorageLocation's status true (Available, or Unavailable with the
@@ -94,7 +98,7 @@ export class LocationController implements Reconciler {
     const present = new Set(inBucket);
     for (const [backupName, backup] of inCluster) {
       const fromHere = backup.metadata.labels?.[LABELS.location] === name;
-      if (!fromHere || present.has(backupName) || !TERMINAL.has(backup.status?.phase ?? "")) continue;
+      if (!fromHere || present.has(backupName) || !COMMITTED.has(backup.status?.phase ?? "")) continue;
       await this.deps.client
         .request({
           method: "DELETE",

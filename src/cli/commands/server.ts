@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { connect } from "../../cluster/connect.js";
 import { parseDuration } from "../../core/duration.js";
+import { KubesnapError } from "../../core/errors.js";
 import { jsonLogger } from "../../server/log.js";
 import { runServer } from "../../server/server.js";
 import type { Runner } from "../main.js";
@@ -13,9 +14,21 @@ export function registerServer(program: Command, run: Runner): void {
     .option("--listen <address>", "health and metrics address", ":8085")
     .option("--sync-period <duration>", "how often locations are checked and synced", "1m")
     .option("--identity <id>", "leader-election identity (default: host name and a random suffix)")
-    .action((flags: { listen: string; syncPeriod: string; identity?: string }) =>
+    .option(
+      "--lease-duration <seconds>",
+      "leader lease duration; a standby takes over this long after the leader dies",
+      "15",
+    )
+    .action((flags: { listen: string; syncPeriod: string; identity?: string; leaseDuration: string }) =>
       run(async (ctx) => {
         const syncPeriodMs = parseDuration(flags.syncPeriod, { what: "--sync-period" });
+        const leaseDurationSeconds = Number(flags.leaseDuration);
+        if (!Number.isInteger(leaseDurationSeconds) || leaseDurationSeconds < 2) {
+          throw new KubesnapError(
+            "InvalidInput",
+            `--lease-duration takes whole seconds (2 or more), not "${flags.leaseDuration}"`,
+          );
+        }
         const client = await connect(ctx.connect);
         const abort = new AbortController();
         const stop = () => abort.abort();
@@ -29,6 +42,7 @@ export function registerServer(program: Command, run: Runner): void {
             syncPeriodMs,
             log: jsonLogger(ctx.io.stderr),
             signal: abort.signal,
+            leaseDurationSeconds,
             ...(flags.identity ? { identity: flags.identity } : {}),
           });
         } finally {
