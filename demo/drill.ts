@@ -18,10 +18,14 @@ function step(title: string): void {
 /** Runs a command as a user would, showing it first; fails the drill if it fails. */
 function sh(env: NodeJS.ProcessEnv, command: string, args: string[]): void {
   console.log(`$ ${command} ${args.join(" ")}`);
-  const result = spawnSync(command === "kubesnap" ? process.execPath : command, command === "kubesnap" ? [cli, ...args] : args, {
-    env,
-    stdio: "inherit",
-  });
+  const result = spawnSync(
+    command === "kubesnap" ? process.execPath : command,
+    command === "kubesnap" ? [cli, ...args] : args,
+    {
+      env,
+      stdio: "inherit",
+    },
+  );
   const code = result.status ?? 1;
   if (code !== 0) throw new Error(`drill: \`${command} ${args.join(" ")}\` exited with ${code}`);
 }
@@ -41,7 +45,10 @@ async function main(): Promise<void> {
 
     step("Backing up everything labelled app=nginx to the embedded default location");
     // A previous drill on this machine left its backup behind; the name must be free.
-    const previous = spawnSync(process.execPath, [cli, "backup", "get", "nginx-backup"], { env: shellEnv, stdio: "ignore" });
+    const previous = spawnSync(process.execPath, [cli, "backup", "get", "nginx-backup"], {
+      env: shellEnv,
+      stdio: "ignore",
+    });
     if (previous.status === 0) sh(shellEnv, "kubesnap", ["backup", "delete", "nginx-backup", "--confirm"]);
     sh(shellEnv, "kubesnap", ["backup", "create", "nginx-backup", "--selector", "app=nginx"]);
     sh(shellEnv, "kubesnap", ["backup", "get"]);

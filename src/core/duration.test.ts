@@ -1,21 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { formatAge, formatExpires, formatGoDuration, parseDuration } from "./duration.js";
-import { KubesnapError } from "./errors.js";
+import { errorOf } from "./error-of.test-helper.js";
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
-
-function errorOf(fn: () => unknown): KubesnapError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof KubesnapError) return err;
-    throw err;
-  }
-  throw new Error("expected a KubesnapError");
-}
 
 describe("parseDuration", () => {
   it("reads what Velero prints and users type", () => {

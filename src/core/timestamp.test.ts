@@ -1,16 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { KubesnapError } from "./errors.js";
+import { errorOf } from "./error-of.test-helper.js";
 import { timestampSuffix, validateName } from "./timestamp.js";
-
-function errorOf(fn: () => unknown): KubesnapError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof KubesnapError) return err;
-    throw err;
-  }
-  throw new Error("expected a KubesnapError");
-}
 
 describe("timestampSuffix", () => {
   it("formats in UTC by default, as scheduled backup names use it", () => {

@@ -1,16 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { KubesnapError } from "../core/errors.js";
+import { errorOf } from "../core/error-of.test-helper.js";
 import { type CronFields, parseSchedule, type Schedule } from "./cron.js";
-
-function errorOf(fn: () => unknown): KubesnapError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof KubesnapError) return err;
-    throw err;
-  }
-  throw new Error("expected a KubesnapError");
-}
 
 function fieldsOf(text: string): CronFields {
   const schedule = parseSchedule(text);

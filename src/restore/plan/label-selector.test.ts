@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isKubesnapError } from "../../core/errors.js";
+import { errorOf as errorOfCode } from "../../core/error-of.test-helper.js";
 import {
   type LabelSelector,
   matchesAnySelector,
@@ -8,16 +8,6 @@ import {
   parseOrSelectors,
   validateLabelSelector,
 } from "./label-selector.js";
-
-function errorOf(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    expect(isKubesnapError(error, "InvalidInput")).toBe(true);
-    return error as Error;
-  }
-  throw new Error("expected an InvalidInput error");
-}
 
 describe("parseLabelSelector", () => {
   it("parses the kubectl syntax into matchLabels and matchExpressions", () => {
@@ -192,3 +182,7 @@ describe("validateLabelSelector", () => {
     ).toMatch(/label key "a b"/);
   });
 });
+
+function errorOf(fn: () => unknown) {
+  return errorOfCode(fn, "InvalidInput");
+}

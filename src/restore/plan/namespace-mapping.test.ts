@@ -1,16 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { isKubesnapError } from "../../core/errors.js";
+import { errorOf as errorOfCode } from "../../core/error-of.test-helper.js";
 import { mapNamespace, parseNamespaceMapping, validateNamespaceMapping } from "./namespace-mapping.js";
-
-function errorOf(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    expect(isKubesnapError(error, "InvalidInput")).toBe(true);
-    return error as Error;
-  }
-  throw new Error("expected an InvalidInput error");
-}
 
 describe("parseNamespaceMapping", () => {
   it("parses pairs", () => {
@@ -74,3 +64,7 @@ describe("mapNamespace", () => {
     expect(mapNamespace({}, "constructor")).toBe("constructor");
   });
 });
+
+function errorOf(fn: () => unknown) {
+  return errorOfCode(fn, "InvalidInput");
+}

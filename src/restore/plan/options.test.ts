@@ -1,16 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { isKubesnapError } from "../../core/errors.js";
+import { errorOf as errorOfCode } from "../../core/error-of.test-helper.js";
 import { resolveRestoreOptions, restoresAllNamespaces } from "./options.js";
-
-function errorOf(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    expect(isKubesnapError(error, "InvalidInput")).toBe(true);
-    return error as Error;
-  }
-  throw new Error("expected an InvalidInput error");
-}
 
 describe("resolveRestoreOptions", () => {
   it("applies Velero's defaults", () => {
@@ -111,3 +101,7 @@ describe("restoresAllNamespaces", () => {
     expect(restoresAllNamespaces(resolveRestoreOptions({ excludeNamespaces: ["kube-system"] }))).toBe(false);
   });
 });
+
+function errorOf(fn: () => unknown) {
+  return errorOfCode(fn, "InvalidInput");
+}
