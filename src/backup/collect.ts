@@ -25,6 +25,8 @@ export interface CollectDeps {
   readonly onType?: () => void;
   /** Resource types listed at once. */
   readonly concurrency?: number;
+  /** Stops listing: the run will not be committed. */
+  readonly signal?: AbortSignal;
 }
 
 interface StoredRef {
@@ -87,6 +89,7 @@ async function collectType(
         });
         const pending = new Set<Promise<void>>();
         for await (const item of items) {
+          deps.signal?.throwIfAborted();
           if (!shouldTake(item, type, deps)) continue;
           const key = `${item.metadata.namespace ?? ""}/${item.metadata.name}`;
           // With --or-selector an item can match several alternatives: store it once.

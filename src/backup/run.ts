@@ -1,7 +1,7 @@
 import type { KubeClient } from "../cluster/client.js";
 import { discover } from "../cluster/discovery.js";
 import { clusterIdentity } from "../cluster/info.js";
-import { describeError } from "../core/errors.js";
+import { describeError, KubesnapError } from "../core/errors.js";
 import { KUBESNAP_VERSION } from "../core/version.js";
 import { RunLog } from "../report/log.js";
 import { Results } from "../report/results.js";
@@ -33,6 +33,11 @@ export interface BackupDeps {
   readonly onProgress?: (progress: BackupProgress) => void;
   /** Receives each log line as it is written (the CLI prints them when not on a terminal). */
   readonly onLog?: (line: string) => void;
+  /**
+   * Aborting stops the run and commits nothing: a server that lost its leader lease must
+   * not commit a backup its successor has already declared Failed.
+   */
+  readonly signal?: AbortSignal;
 }
 
 export interface BackupOutcome {
@@ -87,6 +92,7 @@ export async function runBackup(name: string, spec: BackupSpec, deps: BackupDeps
         itemsDone++;
         if (itemsDone % 100 === 0) report();
       },
+      ...(deps.signal ? { signal: deps.signal } : {}),
       onType: () => {
         typesDone++;
         report();
@@ -125,6 +131,11 @@ export async function runBackup(name: string, spec: BackupSpec, deps: BackupDeps
   try {
     await writer.putFile(BACKUP_LOG_FILE, Buffer.from(log.text()));
     await writer.putFile(BACKUP_RESULTS_FILE, Buffer.from(JSON.stringify(results.toJSON())));
+    if (deps.signal?.aborted) {
+      throw new KubesnapError("Conflict", `Backup "${name}" was stopped before it was committed`, {
+        hint: "the server lost its leadership or was shut down; nothing was written as a backup",
+      });
+    }
     const { stats } = await writer.commit({
       body: record,
       lists: failureReason ? {} : lists,

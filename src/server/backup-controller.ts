@@ -89,7 +89,7 @@ export class BackupController implements Reconciler {
     }
   }
 
-  async reconcile(_key: string, object: KubeObject | undefined): Promise<undefined> {
+  async reconcile(_key: string, object: KubeObject | undefined, signal: AbortSignal): Promise<undefined> {
     const backup = object as Backup | undefined;
     if (!backup || this.running.has(backup.metadata.name) || (backup.status?.phase ?? "New") !== "New")
       return;
@@ -99,7 +99,7 @@ export class BackupController implements Reconciler {
     const current = await this.deps.client.get<Backup>(
       resourcePath(this.type, { namespace: backup.metadata.namespace, name: backup.metadata.name }),
     );
-    if ((current.status?.phase ?? "New") === "New") await this.run(current);
+    if ((current.status?.phase ?? "New") === "New") await this.run(current, signal);
   }
 
   private record(backup: Backup, outcome: BackupOutcome, started: Date): void {
@@ -116,7 +116,7 @@ export class BackupController implements Reconciler {
     return this.deps.now?.() ?? new Date();
   }
 
-  private async run(backup: Backup): Promise<void> {
+  private async run(backup: Backup, signal: AbortSignal): Promise<void> {
     const { client, locations, log, metrics } = this.deps;
     const name = backup.metadata.name;
     let spec: BackupSpec;
@@ -151,6 +151,7 @@ export class BackupController implements Reconciler {
       const { record, stats } = await runBackup(name, spec, {
         client,
         repository,
+        signal,
         onProgress: (p) => {
           if (Date.now() - lastReport < 2000) return;
           lastReport = Date.now();
