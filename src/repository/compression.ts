@@ -1,18 +1,34 @@
 /**
- * zstd from node:zlib, wrapped in promises. The async variants run on libuv's thread
- * pool, so compressing many blobs at once does not block the event loop.
+ * zstd from node:zlib. Small blobs (Kubernetes objects: a few KiB) are compressed on the
+ * calling thread: Node's async variant sets up a zstd context on the thread pool for each
+ * call, which measured ~680 µs per 1 KiB blob against ~21 µs synchronously (with the size
+ * pledged, zstd picks small-input parameters). Large blobs go to the thread pool, so they
+ * never block the event loop for long.
  */
 import { promisify } from "node:util";
-import { constants, zstdCompress, zstdDecompress } from "node:zlib";
+import { constants, zstdCompress, zstdCompressSync, zstdDecompress, zstdDecompressSync } from "node:zlib";
 
 const compressAsync = promisify(zstdCompress);
 const decompressAsync = promisify(zstdDecompress);
 
 /** Level 3 is zstd's default: most of the ratio for a fraction of the CPU of higher levels. */
 const LEVEL = 3;
+/** Below this, a blob is (de)compressed synchronously (tens of microseconds). */
+const SYNC_LIMIT = 256 * 1024;
 
-export function compress(raw: Uint8Array): Promise<Uint8Array> {
-  return compressAsync(raw, { params: { [constants.ZSTD_c_compressionLevel]: LEVEL } });
+export async function compress(raw: Uint8Array): Promise<Uint8Array> {
+  const options = { params: { [constants.ZSTD_c_compressionLevel]: LEVEL }, pledgedSrcSize: raw.length };
+  const frame = raw.length <= SYNC_LIMIT ? zstdCompressSync(raw, options) : await compressAsync(raw, options);
+  return compact(frame);
+}
+
+/**
+ * zlib hands back a view into its whole output buffer (128 KiB for zstd). A pack holds
+ * thousands of frames until it is sealed, so keeping views would keep every 128 KiB
+ * buffer alive (measured: 1.1 GB for 50k objects): copy small frames out.
+ */
+function compact(frame: Buffer): Uint8Array {
+  return frame.byteLength * 2 < frame.buffer.byteLength ? Uint8Array.prototype.slice.call(frame) : frame;
 }
 
 /**
@@ -21,5 +37,13 @@ export function compress(raw: Uint8Array): Promise<Uint8Array> {
  */
 export function decompress(compressed: Uint8Array, maxLength: number): Promise<Uint8Array> {
   // maxOutputLength must be at least 1.
-  return decompressAsync(compressed, { maxOutputLength: Math.max(1, maxLength) });
+  const options = { maxOutputLength: Math.max(1, maxLength) };
+  if (maxLength <= SYNC_LIMIT) {
+    try {
+      return Promise.resolve(zstdDecompressSync(compressed, options));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+  return decompressAsync(compressed, options);
 }
