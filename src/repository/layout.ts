@@ -7,7 +7,7 @@
  *   index/<indexId>                      index files (indexId = SHA-256 of the file bytes)
  *   locks/<lockId>.json                  one per running snapshot writer
  *   locks/gc.json                        the exclusive garbage-collection lock
- *   snapshots/<name>/manifest.json       written last: its presence makes a snapshot exist
+ *   snapshots/<name>/manifest.json.zst   written last: its presence makes a snapshot exist
  *   snapshots/<name>/files/<file>.zst    side files (logs, results), zstd-compressed
  */
 import { KubesnapError } from "../core/errors.js";
@@ -18,7 +18,7 @@ export const INDEX_PREFIX = "index/";
 export const LOCKS_PREFIX = "locks/";
 export const GC_LOCK_KEY = "locks/gc.json";
 export const SNAPSHOTS_PREFIX = "snapshots/";
-const MANIFEST_FILE = "manifest.json";
+const MANIFEST_FILE = "manifest.json.zst";
 
 const HEX_ID = /^[0-9a-f]{64}$/;
 // Kubernetes object names allow these characters too, so a Backup's name always fits.

@@ -1,11 +1,12 @@
 /**
- * The snapshot manifest, snapshots/<name>/manifest.json: written last, so its presence
+ * The snapshot manifest, snapshots/<name>/manifest.json.zst: written last, so its presence
  * is what makes a snapshot exist. Besides the caller's opaque body it records every
  * reference gc must follow, so gc never has to understand the body:
  *   lists  named id lists (each the root of an id-list tree, see id-list.ts)
  *   blobs  blobs referenced directly
  *   files  side files with their size and SHA-256
  */
+import { zstdCompressSync, zstdDecompressSync } from "node:zlib";
 import { KubesnapError } from "../core/errors.js";
 import { type BlobId, isBlobId } from "./blob-id.js";
 import { FORMAT_VERSION } from "./config.js";
@@ -35,9 +36,17 @@ export interface Manifest {
   readonly body: unknown;
 }
 
+/**
+ * A manifest is compact JSON in one zstd frame: a whole-cluster backup lists hundreds of
+ * groups, and the manifest is rewritten by every backup, so its size is most of what a
+ * small incremental backup writes (310 KB as JSON, 25 KB compressed, at 50k objects).
+ */
 export function encodeManifest(manifest: Manifest): Uint8Array {
-  return Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
+  return zstdCompressSync(Buffer.from(JSON.stringify(manifest)));
 }
+
+/** Manifests are small; a larger one is damaged or hostile. */
+const MAX_MANIFEST_BYTES = 256 * 1024 * 1024;
 
 /** Parses and validates a manifest; `where` names it in errors. */
 export function parseManifest(bytes: Uint8Array, where: string): Manifest {
@@ -49,9 +58,10 @@ export function parseManifest(bytes: Uint8Array, where: string): Manifest {
     );
   let value: unknown;
   try {
-    value = JSON.parse(Buffer.from(bytes).toString("utf8"));
+    const json = zstdDecompressSync(bytes, { maxOutputLength: MAX_MANIFEST_BYTES });
+    value = JSON.parse(json.toString("utf8"));
   } catch (cause) {
-    throw corrupt("not valid JSON", cause);
+    throw corrupt("not a zstd-compressed JSON document", cause);
   }
   if (!isRecord(value)) throw corrupt("not a JSON object");
   if (value.format !== FORMAT_VERSION) {
