@@ -3,12 +3,13 @@
  * the location. Writers consult it to deduplicate against all snapshots; readers use it
  * to find a blob's pack. Memory is about 150 bytes per blob (hex key, small record).
  */
+
+import { forEachLimit } from "../core/concurrency.js";
 import { KubesnapError } from "../core/errors.js";
 import type { Storage } from "../storage/index.js";
 import type { BlobId } from "./blob-id.js";
 import { sha256Hex } from "./blob-id.js";
 import type { BlobLocation } from "./blob-reader.js";
-import { forEachLimit } from "./concurrency.js";
 import { decodeIndex, type PackRecord } from "./index-file.js";
 import { INDEX_PREFIX, indexIdOfKey, indexKey } from "./layout.js";
 

@@ -12,13 +12,14 @@
  * If any manifest or id-list node cannot be read, gc stops before deleting anything,
  * because it can no longer tell what is live.
  */
+
+import { forEachLimit } from "../core/concurrency.js";
 import { isKubesnapError, KubesnapError } from "../core/errors.js";
 import type { ObjectInfo, Storage } from "../storage/index.js";
 import { type BlobId, sha256Hex } from "./blob-id.js";
 import { listIndexIds, readIndexFile } from "./blob-index.js";
 import { type BlobLocation, readBlobAt } from "./blob-reader.js";
 import type { Clock } from "./clock.js";
-import { forEachLimit } from "./concurrency.js";
 import { walkIdList } from "./id-list.js";
 import { encodeIndex, type PackEntry } from "./index-file.js";
 import { DATA_PREFIX, indexKey, packIdOfKey, parseSnapshotKey, SNAPSHOTS_PREFIX } from "./layout.js";

@@ -4,13 +4,14 @@
  * is written last with putIfAbsent. Until that manifest exists the snapshot does not,
  * so a crash at any point leaves only garbage that gc collects, never a half snapshot.
  */
+
+import { Semaphore } from "../core/concurrency.js";
 import { KubesnapError } from "../core/errors.js";
 import type { Storage } from "../storage/index.js";
 import { type BlobId, blobIdOf, sha256Hex } from "./blob-id.js";
 import type { BlobIndex } from "./blob-index.js";
 import type { Clock } from "./clock.js";
 import { compress } from "./compression.js";
-import { Semaphore } from "./concurrency.js";
 import { FORMAT_VERSION } from "./config.js";
 import { IdListWriter } from "./id-list.js";
 import { encodeIndex, type PackRecord } from "./index-file.js";

@@ -4,12 +4,13 @@
  * so one bad blob never hides the others. Data blobs are checked pack by pack (one read
  * per pack, not one per blob), which matters on object stores.
  */
+
+import { forEachLimit } from "../core/concurrency.js";
 import { isKubesnapError } from "../core/errors.js";
 import type { Storage } from "../storage/index.js";
 import type { BlobId } from "./blob-id.js";
 import type { BlobIndex } from "./blob-index.js";
 import { type BlobLocation, decodeFrame, readBlobAt } from "./blob-reader.js";
-import { forEachLimit } from "./concurrency.js";
 import { walkIdList } from "./id-list.js";
 import { packKey } from "./layout.js";
 import type { Manifest } from "./manifest.js";
