@@ -1,11 +1,11 @@
 import type { Backup, Schedule } from "../api/index.js";
 import type { KubeClient } from "../cluster/client.js";
 import type { KubeObject } from "../core/kube-types.js";
-import { planRetention, type RetentionPhase } from "../schedule/index.js";
 import type { Cache, Logger, Reconciler } from "./controller.js";
 import { requestDeletion } from "./delete-requests.js";
 import { LABELS, TYPES } from "./kinds.js";
 import type { ServerLocations } from "./locations.js";
+import { scheduleRetention } from "./retention.js";
 
 const TERMINAL = new Set(["Completed", "PartiallyFailed", "Failed", "FailedValidation"]);
 const MAX_WAIT_MS = 3_600_000;
@@ -57,21 +57,10 @@ export class ExpiryController implements Reconciler {
     const schedule = this.deps.schedules.list().find((s) => s.metadata.name === scheduleName) as
       | Schedule
       | undefined;
-    const keep = schedule?.spec.keep;
-    if (!schedule || !keep || Object.values(keep).every((n) => !n)) return false;
+    if (!schedule) return false;
     const siblings = this.deps.backups
       .list()
-      .filter((b) => b.metadata.labels?.[LABELS.schedule] === scheduleName)
-      .map((b) => {
-        const typed = b as unknown as Backup;
-        return {
-          name: typed.metadata.name,
-          startTime: new Date(typed.status?.startTimestamp ?? typed.metadata.creationTimestamp ?? 0),
-          phase: (typed.status?.phase ?? "New") as RetentionPhase,
-        };
-      });
-    return planRetention(siblings, keep, { timeZone: schedule.spec.timeZone ?? "UTC" }).keep.has(
-      backup.metadata.name,
-    );
+      .filter((b) => b.metadata.labels?.[LABELS.schedule] === scheduleName) as unknown as Backup[];
+    return scheduleRetention(schedule, siblings)?.keep.has(backup.metadata.name) ?? false;
   }
 }

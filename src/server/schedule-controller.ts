@@ -3,18 +3,12 @@ import type { KubeClient } from "../cluster/client.js";
 import { resourcePath } from "../cluster/paths.js";
 import { describeError, isKubesnapError } from "../core/errors.js";
 import type { KubeObject } from "../core/kube-types.js";
-import {
-  dueRun,
-  nextRun,
-  parseSchedule,
-  planRetention,
-  type RetentionPhase,
-  scheduledBackupName,
-} from "../schedule/index.js";
+import { dueRun, nextRun, parseSchedule, scheduledBackupName } from "../schedule/index.js";
 import type { Cache, Logger, Reconciler } from "./controller.js";
 import { requestDeletion } from "./delete-requests.js";
 import { LABELS, TYPES } from "./kinds.js";
 import type { ServerLocations } from "./locations.js";
+import { scheduleRetention } from "./retention.js";
 import { patchStatus } from "./status.js";
 
 const MAX_WAIT_MS = 60_000;
@@ -88,7 +82,7 @@ export class ScheduleController implements Reconciler {
           ];
         }
       }
-      await this.applyRetention(schedule, parsed.timeZone);
+      await this.applyRetention(schedule);
     }
     if (
       schedule.status?.phase !== "Enabled" ||
@@ -145,16 +139,9 @@ export class ScheduleController implements Reconciler {
     }
   }
 
-  private async applyRetention(schedule: Schedule, timeZone: string): Promise<void> {
-    const keep = schedule.spec.keep;
-    if (!keep || Object.values(keep).every((n) => !n)) return;
-    const backups = this.backupsOf(schedule).map((b) => ({
-      name: b.metadata.name,
-      startTime: new Date(b.status?.startTimestamp ?? b.metadata.creationTimestamp ?? 0),
-      phase: (b.status?.phase ?? "New") as RetentionPhase,
-    }));
-    const { remove } = planRetention(backups, keep, { timeZone });
-    for (const name of remove) {
+  private async applyRetention(schedule: Schedule): Promise<void> {
+    const decision = scheduleRetention(schedule, this.backupsOf(schedule));
+    for (const name of decision?.remove ?? []) {
       await requestDeletion(
         this.deps.client,
         this.deps.namespace,

@@ -1,5 +1,5 @@
 import type { Backup, Schedule } from "../../api/index.js";
-import { planRetention, type RetentionPhase } from "../../schedule/index.js";
+import { scheduleRetention } from "../../server/retention.js";
 import { type DescribeSection, renderDescribe } from "../output/describe.js";
 import { formatTimestamp } from "./time.js";
 
@@ -55,15 +55,10 @@ export function describeSchedule(schedule: Schedule, backups: readonly Backup[])
   if (rules.length === 0) {
     sections.push({ title: "Keep rules", list: ["none: each backup is kept for its TTL"] });
   } else {
-    const decision = planRetention(
-      backups.map((b) => ({
-        name: b.metadata.name,
-        startTime: new Date(b.status?.startTimestamp ?? b.metadata.creationTimestamp ?? 0),
-        phase: (b.status?.phase ?? "New") as RetentionPhase,
-      })),
-      keep,
-      { timeZone: spec.timeZone ?? "UTC" },
-    );
+    const decision = scheduleRetention(schedule, backups) ?? {
+      keep: new Map<string, string[]>(),
+      remove: [],
+    };
     sections.push({
       title: `Keep rules (${rules.map(([rule, n]) => `${rule} ${n}`).join(", ")})`,
       list: [
