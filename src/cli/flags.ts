@@ -54,3 +54,34 @@ export function boolFlag(flag: string, value: string | boolean | undefined, fall
   if (value === false || value === "false") return false;
   throw new KubesnapError("InvalidInput", `${flag} takes true or false, not "${String(value)}"`);
 }
+
+/** The filter flags that `backup create`, `schedule create` and `restore create` share. */
+export interface FilterFlags {
+  selector?: string;
+  orSelector?: string;
+  includeNamespaces?: string;
+  excludeNamespaces?: string;
+  includeResources?: string;
+  excludeResources?: string;
+  includeClusterResources?: string | boolean;
+}
+
+/** The spec fields those flags set, in the shape backup and restore specs share. */
+export function filterSpec(flags: FilterFlags) {
+  const labelSelector = selectorFlag(flags.selector);
+  const orLabelSelectors = orSelectorFlag(flags.orSelector);
+  if (labelSelector && orLabelSelectors) {
+    throw new KubesnapError("InvalidInput", "--selector and --or-selector cannot be used together", {
+      hint: 'put the selector among the alternatives: --or-selector "a=b or c=d"',
+    });
+  }
+  return {
+    includedNamespaces: namespaceGlobs("--include-namespaces", flags.includeNamespaces, ["*"]),
+    excludedNamespaces: namespaceGlobs("--exclude-namespaces", flags.excludeNamespaces, []),
+    includedResources: listFlag(flags.includeResources, ["*"]),
+    excludedResources: listFlag(flags.excludeResources),
+    includeClusterResources: boolOrAuto("--include-cluster-resources", flags.includeClusterResources),
+    ...(labelSelector ? { labelSelector } : {}),
+    ...(orLabelSelectors ? { orLabelSelectors } : {}),
+  };
+}

@@ -14,21 +14,14 @@ import {
   listBackups,
 } from "../../local/backups.js";
 import { type CommandContext, withSession } from "../context.js";
-import { boolOrAuto, listFlag, namespaceGlobs, orSelectorFlag, selectorFlag } from "../flags.js";
+import { type FilterFlags, filterSpec } from "../flags.js";
 import { println } from "../io.js";
 import { printList, printObject, progressFor } from "../print.js";
 import { confirm } from "../prompt.js";
 import { backupColumns, backupRow, describeBackup } from "../views/backup.js";
 import { backupFromSchedule } from "./schedule.js";
 
-export interface BackupCreateFlags {
-  selector?: string;
-  orSelector?: string;
-  includeNamespaces?: string;
-  excludeNamespaces?: string;
-  includeResources?: string;
-  excludeResources?: string;
-  includeClusterResources?: string | boolean;
+export interface BackupCreateFlags extends FilterFlags {
   ttl?: string;
   storageLocation?: string;
   labels?: string;
@@ -39,21 +32,8 @@ export interface BackupCreateFlags {
 
 /** Turns the flags into a spec; every bad value fails here, before the cluster or the bucket is touched. */
 export function backupSpecFromFlags(flags: BackupCreateFlags): BackupSpec {
-  const labelSelector = selectorFlag(flags.selector);
-  const orLabelSelectors = orSelectorFlag(flags.orSelector);
-  if (labelSelector && orLabelSelectors) {
-    throw new KubesnapError("InvalidInput", "--selector and --or-selector cannot be used together", {
-      hint: 'put the selector among the alternatives: --or-selector "a=b or c=d"',
-    });
-  }
   return {
-    includedNamespaces: namespaceGlobs("--include-namespaces", flags.includeNamespaces, ["*"]),
-    excludedNamespaces: namespaceGlobs("--exclude-namespaces", flags.excludeNamespaces, []),
-    includedResources: listFlag(flags.includeResources, ["*"]),
-    excludedResources: listFlag(flags.excludeResources),
-    includeClusterResources: boolOrAuto("--include-cluster-resources", flags.includeClusterResources),
-    ...(labelSelector ? { labelSelector } : {}),
-    ...(orLabelSelectors ? { orLabelSelectors } : {}),
+    ...filterSpec(flags),
     ttlMs: flags.ttl === undefined ? DEFAULT_TTL_MS : parseDuration(flags.ttl, { what: "--ttl" }),
     storageLocation: flags.storageLocation ?? "",
     labels: flags.labels ? parseKeyValues(flags.labels, { what: "--labels" }) : {},

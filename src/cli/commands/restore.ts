@@ -12,23 +12,16 @@ import {
 import { parseNamespaceMapping } from "../../restore/plan/index.js";
 import type { RestoreSpec } from "../../restore/record.js";
 import { type CommandContext, withSession } from "../context.js";
-import { boolFlag, boolOrAuto, listFlag, namespaceGlobs, orSelectorFlag, selectorFlag } from "../flags.js";
+import { boolFlag, type FilterFlags, filterSpec } from "../flags.js";
 import { println } from "../io.js";
 import type { Runner } from "../main.js";
 import { printList, printObject, progressFor } from "../print.js";
 import { confirm } from "../prompt.js";
 import { describeRestore, restoreColumns, restoreRow } from "../views/restore.js";
 
-export interface RestoreCreateFlags {
+export interface RestoreCreateFlags extends FilterFlags {
   fromBackup?: string;
-  includeNamespaces?: string;
-  excludeNamespaces?: string;
   namespaceMappings?: string;
-  selector?: string;
-  orSelector?: string;
-  includeResources?: string;
-  excludeResources?: string;
-  includeClusterResources?: string | boolean;
   existingResourcePolicy?: string;
   preserveNodeports?: string | boolean;
   wait?: boolean;
@@ -49,20 +42,9 @@ export function restoreSpecFromFlags(flags: RestoreCreateFlags): RestoreSpec {
       `--existing-resource-policy takes none or update, not "${policy}"`,
     );
   }
-  const labelSelector = selectorFlag(flags.selector);
-  const orLabelSelectors = orSelectorFlag(flags.orSelector);
-  if (labelSelector && orLabelSelectors) {
-    throw new KubesnapError("InvalidInput", "--selector and --or-selector cannot be used together");
-  }
   return {
     backupName: flags.fromBackup,
-    includedNamespaces: namespaceGlobs("--include-namespaces", flags.includeNamespaces, ["*"]),
-    excludedNamespaces: namespaceGlobs("--exclude-namespaces", flags.excludeNamespaces, []),
-    includedResources: listFlag(flags.includeResources, ["*"]),
-    excludedResources: listFlag(flags.excludeResources),
-    includeClusterResources: boolOrAuto("--include-cluster-resources", flags.includeClusterResources),
-    ...(labelSelector ? { labelSelector } : {}),
-    ...(orLabelSelectors ? { orLabelSelectors } : {}),
+    ...filterSpec(flags),
     namespaceMapping: flags.namespaceMappings ? parseNamespaceMapping(flags.namespaceMappings) : {},
     existingResourcePolicy: policy,
     preserveNodePorts: boolFlag("--preserve-nodeports", flags.preserveNodeports, false),
