@@ -3,7 +3,7 @@ import { formatExpires, formatGoDuration } from "../../core/duration.js";
 import { groupResource } from "../../core/kube-types.js";
 import { type ResultsDoc, resultLines } from "../../report/results.js";
 import { type DescribeSection, renderDescribe } from "../output/describe.js";
-import { formatTimestamp } from "./time.js";
+import { formatTimestamp, joinOr, orNone } from "./text.js";
 
 export const backupColumns = [
   "NAME",
@@ -35,9 +35,6 @@ export function selectorText(record: BackupRecord): string {
   return record.spec.labelSelector ?? "<none>";
 }
 
-const list = (values: readonly string[], fallback: string) =>
-  values.length > 0 ? values.join(", ") : fallback;
-
 /** `backup describe`: Velero's sections, plus the cluster it came from and, with --details, every group. */
 export function describeBackup(
   record: BackupRecord,
@@ -49,7 +46,7 @@ export function describeBackup(
     {
       fields: [
         ["Name", record.metadata.name],
-        ["Labels", list(labels, "<none>")],
+        ["Labels", joinOr(labels, "<none>")],
         ["Phase", status.phase],
         ...(status.failureReason ? ([["Failure reason", status.failureReason]] as [string, string][]) : []),
         ["Errors", String(status.errors)],
@@ -59,15 +56,15 @@ export function describeBackup(
     {
       title: "Namespaces",
       fields: [
-        ["Included", list(spec.includedNamespaces, "*")],
-        ["Excluded", list(spec.excludedNamespaces, "<none>")],
+        ["Included", joinOr(spec.includedNamespaces, "*")],
+        ["Excluded", joinOr(spec.excludedNamespaces, "<none>")],
       ],
     },
     {
       title: "Resources",
       fields: [
-        ["Included", list(spec.includedResources, "*")],
-        ["Excluded", list(spec.excludedResources, "<none>")],
+        ["Included", joinOr(spec.includedResources, "*")],
+        ["Excluded", joinOr(spec.excludedResources, "<none>")],
         ["Cluster-scoped", spec.includeClusterResources],
       ],
     },
@@ -113,8 +110,4 @@ export function describeBackup(
     }
   }
   return renderDescribe(sections);
-}
-
-function orNone(lines: string[]): string[] {
-  return lines.length > 0 ? lines : ["<none>"];
 }

@@ -1,7 +1,7 @@
 import { type ResultsDoc, resultLines } from "../../report/results.js";
 import type { RestoreRecord } from "../../restore/record.js";
 import { type DescribeSection, renderDescribe } from "../output/describe.js";
-import { formatTimestamp } from "./time.js";
+import { formatTimestamp, joinOr, orNone } from "./text.js";
 
 export const restoreColumns = [
   "NAME",
@@ -30,9 +30,6 @@ export function restoreRow(record: RestoreRecord): string[] {
   ];
 }
 
-const list = (values: readonly string[], fallback: string) =>
-  values.length > 0 ? values.join(", ") : fallback;
-
 /** `restore describe`: the options, the outcome, and every failed item with its reason. */
 export function describeRestore(record: RestoreRecord, results: ResultsDoc | undefined): string {
   const { spec, status } = record;
@@ -55,16 +52,16 @@ export function describeRestore(record: RestoreRecord, results: ResultsDoc | und
     {
       title: "Namespaces",
       fields: [
-        ["Included", list(spec.includedNamespaces, "*")],
-        ["Excluded", list(spec.excludedNamespaces, "<none>")],
-        ["Mappings", list(mapping, "<none>")],
+        ["Included", joinOr(spec.includedNamespaces, "*")],
+        ["Excluded", joinOr(spec.excludedNamespaces, "<none>")],
+        ["Mappings", joinOr(mapping, "<none>")],
       ],
     },
     {
       title: "Resources",
       fields: [
-        ["Included", list(spec.includedResources, "*")],
-        ["Excluded", list(spec.excludedResources, "<none>")],
+        ["Included", joinOr(spec.includedResources, "*")],
+        ["Excluded", joinOr(spec.excludedResources, "<none>")],
         ["Cluster-scoped", spec.includeClusterResources],
       ],
     },
@@ -73,7 +70,7 @@ export function describeRestore(record: RestoreRecord, results: ResultsDoc | und
         ["Label selector", spec.orLabelSelectors?.join(" or ") ?? spec.labelSelector ?? "<none>"],
         ["Existing resource policy", spec.existingResourcePolicy],
         ["Preserve node ports", String(spec.preserveNodePorts)],
-        ["Skipped", list(skipped, "<none>")],
+        ["Skipped", joinOr(skipped, "<none>")],
       ],
     },
     {
@@ -95,8 +92,4 @@ function restoredText(record: RestoreRecord): string {
   const { itemsRestored, totalItems } = record.status.progress;
   const existed = record.status.skipped["already-exists"] ?? 0;
   return `${itemsRestored} of ${totalItems}${existed > 0 ? ` (${existed} already existed)` : ""}`;
-}
-
-function orNone(lines: string[]): string[] {
-  return lines.length > 0 ? lines : ["<none>"];
 }

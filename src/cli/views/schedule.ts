@@ -1,7 +1,7 @@
 import type { Backup, Schedule } from "../../api/index.js";
 import { scheduleRetention } from "../../server/retention.js";
 import { type DescribeSection, renderDescribe } from "../output/describe.js";
-import { formatTimestamp } from "./time.js";
+import { formatTimestamp } from "./text.js";
 
 export const scheduleColumns = [
   "NAME",
