@@ -22,6 +22,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .option("--kubeconfig <path>", "kubeconfig file (default: $KUBECONFIG or ~/.kube/config)")
     .option("--context <name>", "kubeconfig context to use")
     .option("-n, --namespace <namespace>", "namespace of the kubesnap server", "kubesnap")
+    .option("--local", "run backups and restores in this process even when a kubesnap server is installed")
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({
@@ -31,7 +32,12 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
 
   let exitCode = 0;
   const run: Runner = async (fn) => {
-    const globals = program.opts<{ kubeconfig?: string; context?: string; namespace: string }>();
+    const globals = program.opts<{
+      kubeconfig?: string;
+      context?: string;
+      namespace: string;
+      local?: boolean;
+    }>();
     exitCode = await fn({
       io,
       connect: {
@@ -39,6 +45,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         ...(globals.context ? { context: globals.context } : {}),
       },
       serverNamespace: globals.namespace,
+      local: globals.local === true,
       now: () => new Date(),
     });
   };

@@ -7,11 +7,21 @@ export function printList<T>(
   io: Io,
   output: string | undefined,
   objects: readonly T[],
-  view: { columns: readonly string[]; row: (object: T) => string[]; empty: string },
+  view: {
+    columns: readonly string[];
+    row: (object: T) => string[];
+    empty: string;
+    /** What json/yaml print of an entry, when that is not the entry itself. */
+    object?: (entry: T) => unknown;
+  },
 ): void {
   const format: OutputFormat = output ? parseOutputFormat(output) : "table";
   if (format === "table" && objects.length === 0) {
     println(io.stdout, view.empty);
+    return;
+  }
+  if (format !== "table" && view.object) {
+    println(io.stdout, renderObjects(objects.map(view.object), format, { columns: [], toRow: () => [] }));
     return;
   }
   println(io.stdout, renderObjects(objects, format, { columns: view.columns, toRow: view.row }));

@@ -50,6 +50,14 @@ export class KubeClient {
     return this.request<T>({ method: "GET", path });
   }
 
+  /** A GET whose answer is not JSON (a file served through the API server's service proxy). */
+  async text(path: string): Promise<string> {
+    const req: HttpRequest = { method: "GET", path };
+    const res = await this.send(req);
+    if (res.status >= 200 && res.status < 300) return res.body.toString("utf8");
+    throw this.toError(req, res);
+  }
+
   /** Opens a streaming GET (a watch); the caller reads lines until it aborts the signal. */
   async stream(path: string, signal: AbortSignal): Promise<StreamResponse> {
     try {
@@ -105,7 +113,10 @@ export class KubeClient {
       // Not a Status object (a proxy's page, say): the HTTP code alone tells what happened.
     }
     const what = `${req.method} ${req.path.split("?")[0]} on ${this.endpoint.description}`;
-    const detail = status.message ?? `HTTP ${res.status}`;
+    // A short plain-text answer (a kubesnap server's, through the service proxy) says more than the code.
+    const text = res.body.toString("utf8").trim();
+    const plain = text.length > 0 && text.length < 300 && !text.includes("<") ? text : undefined;
+    const detail = status.message ?? plain ?? `HTTP ${res.status}`;
     switch (res.status) {
       case 401:
         return new KubesnapError("AccessDenied", `${what}: unauthorised (${detail})`, {

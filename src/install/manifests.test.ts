@@ -154,7 +154,7 @@ describe("installManifests", () => {
     const objects = installManifests(options({ image: "registry.example/kubesnap:dev", namespace: "ks" }));
     const c = container(objects);
     expect(c.image).toBe("registry.example/kubesnap:dev");
-    expect(c.args).toEqual(["server", "--namespace", "ks"]);
+    expect(c.args).toEqual(["server", "--namespace", "ks", "--download-url", "http://kubesnap.ks.svc:8085"]);
     expect(c.livenessProbe.httpGet.path).toBe("/healthz");
     expect(c.readinessProbe.httpGet.path).toBe("/readyz");
     expect(c.ports).toEqual([{ name: "http", containerPort: 8085, protocol: "TCP" }]);
@@ -188,7 +188,7 @@ describe("installManifests", () => {
     );
     expect(() => installManifests(options({ namespace: "kube-system" }))).toThrow(/shared namespace/);
     expect(() => installManifests(options({ bucket: "Bad_Bucket" }))).toThrow(/not a valid bucket name/);
-    expect(() => installManifests(options({ provider: "gcs" }))).toThrow(/Unknown storage provider "gcs"/);
+    expect(() => installManifests(options({ provider: "oracle" }))).toThrow(/Unknown storage provider "oracle"/);
     expect(() => installManifests(options({ config: { secretAccessKey: "x", accessKeyId: "y" } }))).toThrow(
       /--config must not hold accessKeyId/,
     );

@@ -71,7 +71,14 @@ export function serverDeployment(options: ServerOptions): KubeObject {
               name: "kubesnap",
               image: options.image,
               // The global --namespace names the namespace the server watches and keeps its lease in.
-              args: ["server", "--namespace", options.namespace],
+              // Download URLs name the Service; the CLI reaches it through the API server's proxy.
+              args: [
+                "server",
+                "--namespace",
+                options.namespace,
+                "--download-url",
+                `http://${SERVER_NAME}.${options.namespace}.svc:${SERVER_PORT}`,
+              ],
               env: [
                 // Node and the SDKs write caches under HOME; the root filesystem is read-only.
                 { name: "HOME", value: "/tmp" },

@@ -16,10 +16,14 @@ export class LocalSession {
   private constructor(
     readonly config: LocalConfig,
     private readonly connectOptions: ConnectOptions,
-  ) {}
+    client: KubeClient | undefined,
+  ) {
+    this.client = client;
+  }
 
-  static async open(connectOptions: ConnectOptions): Promise<LocalSession> {
-    return new LocalSession(await loadConfig(), connectOptions);
+  /** client: a connection already made (it is closed with the session). */
+  static async open(connectOptions: ConnectOptions, client?: KubeClient): Promise<LocalSession> {
+    return new LocalSession(await loadConfig(), connectOptions, client);
   }
 
   location(name?: string): BackupLocation {

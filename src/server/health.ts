@@ -1,10 +1,11 @@
 /**
- * The server's own HTTP endpoint: /healthz (liveness), /readyz (readiness) and /metrics.
- * Kubelet probes and Prometheus scrape it; nothing else is served.
+ * The server's own HTTP endpoint: /healthz (liveness), /readyz (readiness), /metrics, and
+ * /download/NAME?token=… for the files DownloadRequests ask for. Kubelet probes it,
+ * Prometheus scrapes it, the CLI fetches logs and results from it.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { describeError, KubesnapError } from "../core/errors.js";
+import { describeError, isKubesnapError, KubesnapError } from "../core/errors.js";
 import { EXPOSITION_CONTENT_TYPE } from "./metrics.js";
 
 /** Not ready, and why (one line, shown in the 503 body and by `kubectl describe pod`). */
@@ -25,6 +26,8 @@ export interface HealthServerOptions {
   readonly alive?: () => boolean;
   /** What /metrics serves: a Registry. */
   readonly metrics: { render(): string };
+  /** What /download/NAME?token=T serves; absent: 404. */
+  readonly download?: (name: string, token: string) => Promise<{ body: string; contentType: string }>;
 }
 
 export interface HealthServer {
@@ -58,8 +61,35 @@ function send(res: ServerResponse, status: number, body: string, contentType = "
 /** One line, whatever a reason holds. */
 const oneLine = (text: string) => text.replace(/\s*[\r\n]+\s*/g, " ").trim();
 
+/** How a download's error reaches the client: a status code and the one-line message. */
+const DOWNLOAD_STATUS: Partial<Record<string, number>> = {
+  NotFound: 404,
+  AccessDenied: 403,
+  Expired: 410,
+};
+
+async function serveDownload(
+  download: NonNullable<HealthServerOptions["download"]>,
+  url: URL,
+  res: ServerResponse,
+): Promise<void> {
+  try {
+    const name = decodeURIComponent(url.pathname.slice("/download/".length));
+    const file = await download(name, url.searchParams.get("token") ?? "");
+    send(res, 200, file.body, file.contentType);
+  } catch (err) {
+    const status = (isKubesnapError(err) && DOWNLOAD_STATUS[err.code]) || 500;
+    send(res, status, `${oneLine(describeError(err))}\n`);
+  }
+}
+
 function handle(options: HealthServerOptions, req: IncomingMessage, res: ServerResponse): void {
-  const path = new URL(req.url ?? "/", "http://localhost").pathname;
+  const url = new URL(req.url ?? "/", "http://localhost");
+  const path = url.pathname;
+  if (path.startsWith("/download/") && options.download && req.method === "GET") {
+    void serveDownload(options.download, url, res);
+    return;
+  }
   const routes: Record<string, () => void> = {
     "/healthz": () => {
       if (options.alive?.() === false) send(res, 503, "not alive\n");

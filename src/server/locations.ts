@@ -6,8 +6,8 @@ import type { KubeObject } from "../core/kube-types.js";
 import { type BackupLocation, openLocation } from "../locations/location.js";
 import { Repository } from "../repository/index.js";
 import type { Storage } from "../storage/index.js";
-import type { Cache } from "./controller.js";
-import { SECRETS } from "./kinds.js";
+import { Cache, keyOf } from "./controller.js";
+import { SECRETS, TYPES } from "./kinds.js";
 
 /**
  * The server's view of its BackupStorageLocations: finds them in the informer cache, reads
@@ -23,6 +23,15 @@ export class ServerLocations {
     private readonly namespace: string,
     private readonly cache: Cache,
   ) {}
+
+  /** Locations as listed now, for a process that runs no informer (a standby replica). */
+  static async listed(client: KubeClient, namespace: string): Promise<ServerLocations> {
+    const cache = new Cache();
+    const { items } = await client.get<{ items: KubeObject[] }>(resourcePath(TYPES.locations, { namespace }));
+    for (const item of items) cache.objects.set(keyOf(item), item);
+    cache.synced = true;
+    return new ServerLocations(client, namespace, cache);
+  }
 
   all(): BackupStorageLocation[] {
     return this.cache.list() as unknown as BackupStorageLocation[];

@@ -4,8 +4,9 @@ import type { KubeClient } from "../cluster/client.js";
 import { BackupController } from "./backup-controller.js";
 import { Cache, type Logger, type Reconciler, runController } from "./controller.js";
 import { DeleteController } from "./delete-controller.js";
+import { DownloadController, type DownloadDeps, serveDownload } from "./download-controller.js";
 import { ExpiryController } from "./expiry-controller.js";
-import { startHealthServer } from "./health.js";
+import { parseListen, startHealthServer } from "./health.js";
 import { startLeaderElection } from "./leader.js";
 import { LocationController } from "./location-controller.js";
 import { ServerLocations } from "./locations.js";
@@ -24,6 +25,12 @@ export interface ServerOptions {
   readonly signal: AbortSignal;
   readonly identity?: string;
   readonly leaseDurationSeconds?: number;
+  /**
+   * How clients reach this server's HTTP endpoint, for download URLs: in a cluster the
+   * Service ("http://kubesnap.NS.svc:8085", which the CLI reaches through the API server's
+   * service proxy); by default the listen address itself.
+   */
+  readonly downloadUrl?: string;
 }
 
 /**
@@ -34,7 +41,14 @@ export async function runServer(options: ServerOptions): Promise<void> {
   const { client, namespace, log } = options;
   const metrics = createServerMetrics();
   const identity = options.identity ?? `${hostname()}-${randomBytes(4).toString("hex")}`;
-  let leading: { caches: Cache[] } | undefined;
+  let leading: { caches: Cache[]; locations: ServerLocations } | undefined;
+  const downloadDeps = (locations: ServerLocations): DownloadDeps => ({
+    client,
+    namespace,
+    locations,
+    log,
+    baseUrl: () => options.downloadUrl ?? listenUrl(options.listen, health.port),
+  });
   const health = await startHealthServer({
     listen: options.listen,
     metrics: metrics.registry,
@@ -43,6 +57,13 @@ export async function runServer(options: ServerOptions): Promise<void> {
       !leading || leading.caches.every((c) => c.synced)
         ? true
         : { ready: false, reason: "controllers are still listing" },
+    // Any replica answers: a standby reads the locations afresh.
+    download: async (name, token) =>
+      serveDownload(
+        downloadDeps(leading?.locations ?? (await ServerLocations.listed(client, namespace))),
+        name,
+        token,
+      ),
   });
   log.info("kubesnap server started", { namespace, identity, port: health.port });
 
@@ -68,9 +89,10 @@ export async function runServer(options: ServerOptions): Promise<void> {
         schedules: new Cache(),
         restores: new Cache(),
         deletes: new Cache(),
+        downloads: new Cache(),
       };
-      leading = { caches: Object.values(caches) };
       const locations = new ServerLocations(client, namespace, caches.locations);
+      leading = { caches: Object.values(caches), locations };
       const deps = { client, namespace, locations, log };
       const controllers: [Reconciler, Cache][] = [
         [
@@ -85,6 +107,7 @@ export async function runServer(options: ServerOptions): Promise<void> {
         [new RestoreController({ ...deps, backups: caches.backups, metrics }), caches.restores],
         [new ScheduleController({ ...deps, backups: caches.backups }), caches.schedules],
         [new DeleteController({ ...deps, backups: caches.backups }), caches.deletes],
+        [new DownloadController(downloadDeps(locations)), caches.downloads],
       ];
       await Promise.all(
         controllers.map(([reconciler, cache]) =>
@@ -107,4 +130,11 @@ export async function runServer(options: ServerOptions): Promise<void> {
   log.info("kubesnap server stopping", { identity });
   await election.stop();
   await health.close();
+}
+
+/** The listen address as a URL a local client can use ("" and 0.0.0.0 mean loopback). */
+function listenUrl(listen: string, port: number): string {
+  const host = parseListen(listen).host;
+  const reachable = !host || host === "0.0.0.0" ? "127.0.0.1" : host === "::" ? "::1" : host;
+  return `http://${reachable.includes(":") ? `[${reachable}]` : reachable}:${port}`;
 }

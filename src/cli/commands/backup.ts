@@ -1,19 +1,12 @@
 import type { Command } from "commander";
-import type { BackupRecord } from "../../backup/record.js";
 import { type BackupSpec, DEFAULT_TTL_MS } from "../../backup/spec.js";
 import { formatGoDuration, parseDuration } from "../../core/duration.js";
 import { KubesnapError } from "../../core/errors.js";
 import { parseKeyValues } from "../../core/kv.js";
 import { validateName } from "../../core/timestamp.js";
-import {
-  backupLogs,
-  backupResults,
-  createBackup,
-  deleteBackup,
-  getBackup,
-  listBackups,
-} from "../../local/backups.js";
-import { type CommandContext, withSession } from "../context.js";
+import { withBackend } from "../backends/open.js";
+import { FINISHED_PHASES, failureText } from "../backends/records.js";
+import type { CommandContext } from "../context.js";
 import { type FilterFlags, filterSpec } from "../flags.js";
 import { println } from "../io.js";
 import { printList, printObject, progressFor } from "../print.js";
@@ -61,31 +54,40 @@ async function create(
     throw new KubesnapError("InvalidInput", "backup create needs a NAME (or --from-schedule SCHEDULE)");
   const name = validateName(nameArg, "backup");
   const spec = backupSpecFromFlags(flags);
-  return withSession(ctx, async (session) => {
+  return withBackend(ctx, async ({ backups }) => {
     const progress = progressFor(ctx.io, `Backing up ${name}`);
-    const { record, stats } = await createBackup(session, name, spec, {
-      onProgress: (p) => progress.update({ itemsDone: p.itemsDone, bytes: p.bytesWritten }),
+    const created = await backups.create(name, spec, {
+      wait: flags.wait === true,
+      onProgress: (update) => progress.update(update),
     });
-    progress.finish(
-      `Backed up ${record.status.progress.itemsBackedUp} items of ${record.groups.length} groups`,
-    );
-    if (flags.output) {
-      printObject(ctx.io, flags.output, record);
-    } else {
-      const { status } = record;
+    if (!created.finished) {
+      progress.finish(`Backup request "${name}" submitted to the kubesnap server.`);
+      println(ctx.io.stdout, `Backup request "${name}" submitted successfully.`);
       println(
         ctx.io.stdout,
-        `Backup "${name}" ${status.phase === "Failed" ? "failed" : "finished"}: ${status.phase}, ` +
-          `${status.progress.itemsBackedUp} items, ${status.errors} errors, ${status.warnings} warnings, ` +
-          `${stats.bytesWritten} bytes written (${stats.blobsNew} new objects, ${stats.blobsDeduplicated} unchanged).`,
+        `Run \`kubesnap backup describe ${name}\` or \`kubesnap backup logs ${name}\` for more details.`,
       );
-      if (status.failureReason) println(ctx.io.stdout, `Reason: ${status.failureReason}`);
+      return 0;
+    }
+    const { status } = created.view;
+    progress.finish(`Backed up ${status.progress.itemsBackedUp} items`);
+    if (flags.output) {
+      printObject(ctx.io, flags.output, created.object);
+    } else {
+      println(
+        ctx.io.stdout,
+        `Backup "${name}" ${status.phase === "Completed" ? "finished" : "failed"}: ${status.phase}, ` +
+          `${status.progress.itemsBackedUp} items, ${status.errors} errors, ${status.warnings} warnings` +
+          `${created.detail ? `, ${created.detail}` : ""}.`,
+      );
+      const reason = failureText(status);
+      if (reason) println(ctx.io.stdout, `Reason: ${reason}`);
       println(
         ctx.io.stdout,
         `Run \`kubesnap backup describe ${name}\` or \`kubesnap backup logs ${name}\` for more details.`,
       );
     }
-    return record.status.phase === "Completed" ? 0 : 1;
+    return status.phase === "Completed" ? 0 : 1;
   });
 }
 
@@ -95,35 +97,27 @@ async function get(
   flags: { selector?: string; output?: string },
 ): Promise<number> {
   const selector = flags.selector ? parseKeyValues(flags.selector, { what: "--selector" }) : {};
-  return withSession(ctx, async (session) => {
-    const all = await listBackups(session, (warning) => println(ctx.io.stderr, `Warning: ${warning}`));
+  return withBackend(ctx, async ({ backups }) => {
+    const all = await backups.list((warning) => println(ctx.io.stderr, `Warning: ${warning}`));
     for (const wanted of names) {
-      if (!all.some((b) => b.record.metadata.name === wanted)) {
+      if (!all.some((b) => b.view.metadata.name === wanted)) {
         throw new KubesnapError("NotFound", `Backup "${wanted}" not found`, {
           hint: "run `kubesnap backup get` to list backups",
         });
       }
     }
     const shown = all
-      .filter((b) => names.length === 0 || names.includes(b.record.metadata.name))
-      .filter((b) => Object.entries(selector).every(([k, v]) => b.record.metadata.labels[k] === v))
-      .sort((a, b) => byNewest(a.record, b.record));
-    printList(
-      ctx.io,
-      flags.output,
-      shown.map((b) => b.record),
-      {
-        columns: backupColumns,
-        row: (record) => backupRow(record, ctx.now()),
-        empty: "No backups found.",
-      },
-    );
+      .filter((b) => names.length === 0 || names.includes(b.view.metadata.name))
+      .filter((b) => Object.entries(selector).every(([k, v]) => b.view.metadata.labels[k] === v))
+      .sort((a, b) => b.view.metadata.creationTimestamp.localeCompare(a.view.metadata.creationTimestamp));
+    printList(ctx.io, flags.output, shown, {
+      columns: backupColumns,
+      row: (b) => backupRow(b.view, ctx.now()),
+      empty: "No backups found.",
+      object: (b) => b.object,
+    });
     return 0;
   });
-}
-
-function byNewest(a: BackupRecord, b: BackupRecord): number {
-  return b.metadata.creationTimestamp.localeCompare(a.metadata.creationTimestamp);
 }
 
 async function describe(
@@ -131,29 +125,27 @@ async function describe(
   name: string,
   flags: { details?: boolean; output?: string },
 ): Promise<number> {
-  return withSession(ctx, async (session) => {
-    const { record, location } = await getBackup(session, name);
+  return withBackend(ctx, async ({ backups }) => {
+    const { view, object } = await backups.get(name);
     if (flags.output) {
-      printObject(ctx.io, flags.output, record);
+      printObject(ctx.io, flags.output, object);
       return 0;
     }
-    const results = await backupResults(session, name).catch(() => undefined);
+    // Results exist once the backup ran; until then (or if unreadable) describe shows the rest.
+    const results = FINISHED_PHASES.has(view.status.phase)
+      ? await backups.results(name).catch(() => undefined)
+      : undefined;
     println(
       ctx.io.stdout,
-      describeBackup(record, {
-        location: location.name,
-        now: ctx.now(),
-        details: flags.details === true,
-        results,
-      }),
+      describeBackup(view, { now: ctx.now(), details: flags.details === true, results }),
     );
     return 0;
   });
 }
 
 async function logs(ctx: CommandContext, name: string): Promise<number> {
-  return withSession(ctx, async (session) => {
-    ctx.io.stdout.write(await backupLogs(session, name));
+  return withBackend(ctx, async ({ backups }) => {
+    ctx.io.stdout.write(await backups.logs(name));
     return 0;
   });
 }
@@ -165,15 +157,8 @@ async function remove(ctx: CommandContext, names: string[], flags: { confirm?: b
     println(ctx.io.stdout, "Nothing deleted.");
     return 0;
   }
-  return withSession(ctx, async (session) => {
-    for (const name of names) {
-      const report = await deleteBackup(session, name);
-      const freed =
-        report.status === "done"
-          ? `; ${report.bytesFreed} bytes freed`
-          : `; data kept for now: ${report.reason}`;
-      println(ctx.io.stdout, `Backup "${name}" deleted${freed}.`);
-    }
+  return withBackend(ctx, async ({ backups }) => {
+    for (const name of names) println(ctx.io.stdout, await backups.delete(name));
     return 0;
   });
 }
@@ -197,7 +182,7 @@ export function registerBackup(
     .option("--ttl <duration>", `how long to keep the backup (default ${formatGoDuration(DEFAULT_TTL_MS)})`)
     .option("--storage-location <name>", "storage location (default: the default location)")
     .option("--labels <k=v,...>", "labels of the backup")
-    .option("-w, --wait", "wait until the backup finishes (local mode always waits)")
+    .option("-w, --wait", "server mode: wait until the backup finishes (local mode always waits)")
     .option("-o, --output <format>", "print the finished backup as json or yaml")
     .option("--from-schedule <schedule>", "run one backup of a schedule now, on the kubesnap server")
     .action((name: string | undefined, flags: BackupCreateFlags) => run((ctx) => create(ctx, name, flags)));

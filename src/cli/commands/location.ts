@@ -4,7 +4,7 @@ import { parseKeyValues } from "../../core/kv.js";
 import { validateName } from "../../core/timestamp.js";
 import { findLocation, type LocalConfig, loadConfig, saveConfig } from "../../locations/config-file.js";
 import { type BackupLocation, openLocation, parseAccessMode } from "../../locations/location.js";
-import { parseLocationConfig } from "../../storage/index.js";
+import { parseLocationConfig, storageProviders } from "../../storage/index.js";
 import { println } from "../io.js";
 import type { Runner } from "../main.js";
 import { printList } from "../print.js";
@@ -87,17 +87,23 @@ async function phaseOf(location: BackupLocation): Promise<string> {
   }
 }
 
+const credentialHelp =
+  "credentials file: AWS-style (s3), service-account JSON key (gcs), AZURE_STORAGE_*=... lines (azure)";
+
 export function registerLocation(program: Command, run: Runner): void {
   const cmd = program.command("backup-location").description("Work with storage locations");
   cmd
     .command("create")
     .argument("<name>")
     .description("Add a storage location")
-    .requiredOption("--provider <provider>", "file or s3")
-    .option("--bucket <bucket>", "bucket name (for file: the absolute directory)")
+    .requiredOption("--provider <provider>", storageProviders.join(", "))
+    .option("--bucket <bucket>", "bucket name (azure: the container; file: the absolute directory)")
     .option("--prefix <prefix>", "key prefix inside the bucket")
-    .option("--config <k=v,...>", "provider settings: region, s3Url, s3ForcePathStyle")
-    .option("--credential <file>", "AWS-style credentials file (s3)")
+    .option(
+      "--config <k=v,...>",
+      "provider settings: s3 region, s3Url, s3ForcePathStyle; gcs endpoint, projectId; azure storageAccount, blobEndpoint",
+    )
+    .option("--credential <file>", credentialHelp)
     .option("--access-mode <mode>", "ReadWrite or ReadOnly (restore-only)")
     .option("--default", "make it the default location")
     .action((name: string, flags: CreateFlags) =>
@@ -140,7 +146,7 @@ export function registerLocation(program: Command, run: Runner): void {
     .description("Change a storage location")
     .option("--access-mode <mode>", "ReadWrite or ReadOnly (restore-only)")
     .option("--default", "make it the default location")
-    .option("--credential <file>", "AWS-style credentials file (s3)")
+    .option("--credential <file>", credentialHelp)
     .action((name: string, flags) =>
       run(async (ctx) => {
         await set(name, flags);

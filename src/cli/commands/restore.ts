@@ -1,17 +1,11 @@
 import type { Command } from "commander";
 import { KubesnapError } from "../../core/errors.js";
 import { timestampSuffix, validateName } from "../../core/timestamp.js";
-import {
-  createRestore,
-  deleteRestore,
-  getRestore,
-  listRestores,
-  restoreLogs,
-  restoreResults,
-} from "../../local/restores.js";
 import { parseNamespaceMapping } from "../../restore/plan/index.js";
 import type { RestoreSpec } from "../../restore/record.js";
-import { type CommandContext, withSession } from "../context.js";
+import { withBackend } from "../backends/open.js";
+import { FINISHED_PHASES, failureText } from "../backends/records.js";
+import type { CommandContext } from "../context.js";
 import { boolFlag, type FilterFlags, filterSpec } from "../flags.js";
 import { println } from "../io.js";
 import type { Runner } from "../main.js";
@@ -59,30 +53,78 @@ async function create(
   const spec = restoreSpecFromFlags(flags);
   const name = nameArg ?? `${spec.backupName}-${timestampSuffix(ctx.now())}`;
   validateName(name, "restore");
-  return withSession(ctx, async (session) => {
+  return withBackend(ctx, async ({ restores }) => {
     const progress = progressFor(ctx.io, `Restoring ${spec.backupName}`);
-    const record = await createRestore(session, name, spec, {
-      onProgress: (p) => progress.update({ itemsDone: p.itemsDone, itemsTotal: p.itemsTotal }),
+    const created = await restores.create(name, spec, {
+      wait: flags.wait === true,
+      onProgress: (update) => progress.update(update),
     });
-    progress.finish(
-      `Restored ${record.status.progress.itemsRestored} of ${record.status.progress.totalItems} items`,
-    );
+    if (!created.finished) {
+      progress.finish(`Restore request "${name}" submitted to the kubesnap server.`);
+      println(ctx.io.stdout, `Restore request "${name}" submitted successfully.`);
+      println(
+        ctx.io.stdout,
+        `Run \`kubesnap restore describe ${name}\` or \`kubesnap restore logs ${name}\` for more details.`,
+      );
+      return 0;
+    }
+    const { status } = created.view;
+    progress.finish(`Restored ${status.progress.itemsRestored} of ${status.progress.totalItems} items`);
     if (flags.output) {
-      printObject(ctx.io, flags.output, record);
+      printObject(ctx.io, flags.output, created.object);
     } else {
-      const { status } = record;
       println(
         ctx.io.stdout,
         `Restore "${name}" finished: ${status.phase}, ${status.progress.itemsRestored} items restored, ` +
           `${status.errors} errors, ${status.warnings} warnings.`,
       );
-      if (status.failureReason) println(ctx.io.stdout, `Reason: ${status.failureReason}`);
+      const reason = failureText(status);
+      if (reason) println(ctx.io.stdout, `Reason: ${reason}`);
       println(
         ctx.io.stdout,
         `Run \`kubesnap restore describe ${name}\` or \`kubesnap restore logs ${name}\` for more details.`,
       );
     }
-    return record.status.phase === "Completed" ? 0 : 1;
+    return status.phase === "Completed" ? 0 : 1;
+  });
+}
+
+async function get(ctx: CommandContext, names: string[], flags: { output?: string }): Promise<number> {
+  return withBackend(ctx, async ({ restores }) => {
+    const shown = names.length
+      ? await Promise.all(names.map((n) => restores.get(n)))
+      : await restores.list((w) => println(ctx.io.stderr, `Warning: ${w}`));
+    shown.sort((a, b) => b.view.metadata.creationTimestamp.localeCompare(a.view.metadata.creationTimestamp));
+    printList(ctx.io, flags.output, shown, {
+      columns: restoreColumns,
+      row: (r) => restoreRow(r.view),
+      empty: "No restores found.",
+      object: (r) => r.object,
+    });
+    return 0;
+  });
+}
+
+async function describe(ctx: CommandContext, name: string, flags: { output?: string }): Promise<number> {
+  return withBackend(ctx, async ({ restores }) => {
+    const { view, object } = await restores.get(name);
+    if (flags.output) {
+      printObject(ctx.io, flags.output, object);
+      return 0;
+    }
+    const results = FINISHED_PHASES.has(view.status.phase)
+      ? await restores.results(name).catch(() => undefined)
+      : undefined;
+    println(ctx.io.stdout, describeRestore(view, results));
+    return 0;
+  });
+}
+
+async function remove(ctx: CommandContext, names: string[], flags: { confirm?: boolean }): Promise<number> {
+  if (!flags.confirm && !(await confirm(ctx.io, `Delete restore record(s) ${names.join(", ")}?`))) return 0;
+  return withBackend(ctx, async ({ restores }) => {
+    for (const name of names) println(ctx.io.stdout, await restores.delete(name));
+    return 0;
   });
 }
 
@@ -103,7 +145,7 @@ export function registerRestore(program: Command, run: Runner): void {
     .option("--include-cluster-resources [mode]", "true, false or auto")
     .option("--existing-resource-policy <policy>", "none (skip existing items) or update (patch them)")
     .option("--preserve-nodeports [bool]", "keep Services' node ports")
-    .option("-w, --wait", "wait until the restore finishes (local mode always waits)")
+    .option("-w, --wait", "server mode: wait until the restore finishes (local mode always waits)")
     .option("-o, --output <format>", "print the finished restore as json or yaml")
     .action((name: string | undefined, flags: RestoreCreateFlags) => run((ctx) => create(ctx, name, flags)));
   restore
@@ -111,48 +153,21 @@ export function registerRestore(program: Command, run: Runner): void {
     .argument("[names...]")
     .description("List restores")
     .option("-o, --output <format>", "table, json or yaml")
-    .action((names: string[], flags: { output?: string }) =>
-      run((ctx) =>
-        withSession(ctx, async (session) => {
-          const all = await listRestores(session, (w) => println(ctx.io.stderr, `Warning: ${w}`));
-          const shown = names.length ? await Promise.all(names.map((n) => getRestore(session, n))) : all;
-          shown.sort((a, b) => b.metadata.creationTimestamp.localeCompare(a.metadata.creationTimestamp));
-          printList(ctx.io, flags.output, shown, {
-            columns: restoreColumns,
-            row: restoreRow,
-            empty: "No restores found.",
-          });
-          return 0;
-        }),
-      ),
-    );
+    .action((names: string[], flags: { output?: string }) => run((ctx) => get(ctx, names, flags)));
   restore
     .command("describe")
     .argument("<name>")
     .description("Show a restore's details, with every failed item and why")
     .option("-o, --output <format>", "json or yaml")
-    .action((name: string, flags: { output?: string }) =>
-      run((ctx) =>
-        withSession(ctx, async (session) => {
-          const record = await getRestore(session, name);
-          if (flags.output) printObject(ctx.io, flags.output, record);
-          else
-            println(
-              ctx.io.stdout,
-              describeRestore(record, await restoreResults(session, name).catch(() => undefined)),
-            );
-          return 0;
-        }),
-      ),
-    );
+    .action((name: string, flags: { output?: string }) => run((ctx) => describe(ctx, name, flags)));
   restore
     .command("logs")
     .argument("<name>")
     .description("Print a restore's log")
     .action((name: string) =>
       run((ctx) =>
-        withSession(ctx, async (session) => {
-          ctx.io.stdout.write(await restoreLogs(session, name));
+        withBackend(ctx, async ({ restores }) => {
+          ctx.io.stdout.write(await restores.logs(name));
           return 0;
         }),
       ),
@@ -162,17 +177,5 @@ export function registerRestore(program: Command, run: Runner): void {
     .argument("<names...>")
     .description("Delete restore records (restored objects stay)")
     .option("--confirm", "do not ask for confirmation")
-    .action((names: string[], flags: { confirm?: boolean }) =>
-      run(async (ctx) => {
-        if (!flags.confirm && !(await confirm(ctx.io, `Delete restore record(s) ${names.join(", ")}?`)))
-          return 0;
-        return withSession(ctx, async (session) => {
-          for (const name of names) {
-            await deleteRestore(session, name);
-            println(ctx.io.stdout, `Restore "${name}" deleted.`);
-          }
-          return 0;
-        });
-      }),
-    );
+    .action((names: string[], flags: { confirm?: boolean }) => run((ctx) => remove(ctx, names, flags)));
 }

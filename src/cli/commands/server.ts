@@ -19,36 +19,48 @@ export function registerServer(program: Command, run: Runner): void {
       "leader lease duration; a standby takes over this long after the leader dies",
       "15",
     )
-    .action((flags: { listen: string; syncPeriod: string; identity?: string; leaseDuration: string }) =>
-      run(async (ctx) => {
-        const syncPeriodMs = parseDuration(flags.syncPeriod, { what: "--sync-period" });
-        const leaseDurationSeconds = Number(flags.leaseDuration);
-        if (!Number.isInteger(leaseDurationSeconds) || leaseDurationSeconds < 2) {
-          throw new KubesnapError(
-            "InvalidInput",
-            `--lease-duration takes whole seconds (2 or more), not "${flags.leaseDuration}"`,
-          );
-        }
-        const client = await connect(ctx.connect);
-        const abort = new AbortController();
-        const stop = () => abort.abort();
-        process.once("SIGTERM", stop);
-        process.once("SIGINT", stop);
-        try {
-          await runServer({
-            client,
-            namespace: ctx.serverNamespace,
-            listen: flags.listen,
-            syncPeriodMs,
-            log: jsonLogger(ctx.io.stderr),
-            signal: abort.signal,
-            leaseDurationSeconds,
-            ...(flags.identity ? { identity: flags.identity } : {}),
-          });
-        } finally {
-          client.close();
-        }
-        return 0;
-      }),
+    .option(
+      "--download-url <url>",
+      "how the CLI reaches this server for logs and results (default: the listen address)",
+    )
+    .action(
+      (flags: {
+        listen: string;
+        syncPeriod: string;
+        identity?: string;
+        leaseDuration: string;
+        downloadUrl?: string;
+      }) =>
+        run(async (ctx) => {
+          const syncPeriodMs = parseDuration(flags.syncPeriod, { what: "--sync-period" });
+          const leaseDurationSeconds = Number(flags.leaseDuration);
+          if (!Number.isInteger(leaseDurationSeconds) || leaseDurationSeconds < 2) {
+            throw new KubesnapError(
+              "InvalidInput",
+              `--lease-duration takes whole seconds (2 or more), not "${flags.leaseDuration}"`,
+            );
+          }
+          const client = await connect(ctx.connect);
+          const abort = new AbortController();
+          const stop = () => abort.abort();
+          process.once("SIGTERM", stop);
+          process.once("SIGINT", stop);
+          try {
+            await runServer({
+              client,
+              namespace: ctx.serverNamespace,
+              listen: flags.listen,
+              syncPeriodMs,
+              log: jsonLogger(ctx.io.stderr),
+              signal: abort.signal,
+              leaseDurationSeconds,
+              ...(flags.identity ? { identity: flags.identity } : {}),
+              ...(flags.downloadUrl ? { downloadUrl: flags.downloadUrl } : {}),
+            });
+          } finally {
+            client.close();
+          }
+          return 0;
+        }),
     );
 }

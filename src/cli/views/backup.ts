@@ -1,9 +1,9 @@
-import type { BackupRecord } from "../../backup/record.js";
 import { formatExpires, formatGoDuration } from "../../core/duration.js";
 import { groupResource } from "../../core/kube-types.js";
 import { type ResultsDoc, resultLines } from "../../report/results.js";
+import type { BackupView } from "../backends/records.js";
 import { type DescribeSection, renderDescribe } from "../output/describe.js";
-import { formatTimestamp, joinOr, orNone } from "./text.js";
+import { failureField, formatTimestamp, joinOr, orNone } from "./text.js";
 
 export const backupColumns = [
   "NAME",
@@ -16,7 +16,7 @@ export const backupColumns = [
   "SELECTOR",
 ];
 
-export function backupRow(record: BackupRecord, now: Date): string[] {
+export function backupRow(record: BackupView, now: Date): string[] {
   const { status, spec } = record;
   return [
     record.metadata.name,
@@ -30,15 +30,15 @@ export function backupRow(record: BackupRecord, now: Date): string[] {
   ];
 }
 
-export function selectorText(record: BackupRecord): string {
+export function selectorText(record: BackupView): string {
   if (record.spec.orLabelSelectors?.length) return record.spec.orLabelSelectors.join(" or ");
   return record.spec.labelSelector ?? "<none>";
 }
 
 /** `backup describe`: Velero's sections, plus the cluster it came from and, with --details, every group. */
 export function describeBackup(
-  record: BackupRecord,
-  opts: { location: string; now: Date; details: boolean; results: ResultsDoc | undefined },
+  record: BackupView,
+  opts: { now: Date; details: boolean; results: ResultsDoc | undefined },
 ): string {
   const { spec, status } = record;
   const labels = Object.entries(record.metadata.labels).map(([k, v]) => `${k}=${v}`);
@@ -48,7 +48,7 @@ export function describeBackup(
         ["Name", record.metadata.name],
         ["Labels", joinOr(labels, "<none>")],
         ["Phase", status.phase],
-        ...(status.failureReason ? ([["Failure reason", status.failureReason]] as [string, string][]) : []),
+        ...failureField(record),
         ["Errors", String(status.errors)],
         ["Warnings", String(status.warnings)],
       ],
@@ -71,7 +71,7 @@ export function describeBackup(
     {
       fields: [
         ["Label selector", selectorText(record)],
-        ["Storage Location", opts.location],
+        ["Storage Location", spec.storageLocation || "<default>"],
         ["TTL", formatGoDuration(spec.ttlMs)],
         ["Started", formatTimestamp(status.startTimestamp)],
         ["Completed", formatTimestamp(status.completionTimestamp)],
@@ -84,11 +84,16 @@ export function describeBackup(
           "Cluster",
           status.cluster ? `${status.cluster.version} (kube-system UID ${status.cluster.uid})` : "<unknown>",
         ],
-        ["kubesnap version", `${status.kubesnapVersion} (backup format ${status.formatVersion})`],
+        [
+          "kubesnap version",
+          status.kubesnapVersion
+            ? `${status.kubesnapVersion} (backup format ${status.formatVersion ?? "?"})`
+            : "<not run yet>",
+        ],
       ],
     },
   ];
-  if (opts.details) {
+  if (opts.details && record.groups) {
     const counts = new Map<string, string[]>();
     for (const group of record.groups) {
       const name = groupResource(group.type);
@@ -104,10 +109,10 @@ export function describeBackup(
         .sort()
         .map((name): [string, string] => [name, (counts.get(name) ?? []).join(", ")]),
     });
-    if (opts.results) {
-      sections.push({ title: "Errors", fields: [], list: orNone(resultLines(opts.results.errors)) });
-      sections.push({ title: "Warnings", fields: [], list: orNone(resultLines(opts.results.warnings)) });
-    }
+  }
+  if (opts.details && opts.results) {
+    sections.push({ title: "Errors", fields: [], list: orNone(resultLines(opts.results.errors)) });
+    sections.push({ title: "Warnings", fields: [], list: orNone(resultLines(opts.results.warnings)) });
   }
   return renderDescribe(sections);
 }

@@ -1,7 +1,7 @@
 import { type ResultsDoc, resultLines } from "../../report/results.js";
-import type { RestoreRecord } from "../../restore/record.js";
+import type { RestoreView } from "../backends/records.js";
 import { type DescribeSection, renderDescribe } from "../output/describe.js";
-import { formatTimestamp, joinOr, orNone } from "./text.js";
+import { failureField, formatTimestamp, joinOr, orNone } from "./text.js";
 
 export const restoreColumns = [
   "NAME",
@@ -15,7 +15,7 @@ export const restoreColumns = [
   "SELECTOR",
 ];
 
-export function restoreRow(record: RestoreRecord): string[] {
+export function restoreRow(record: RestoreView): string[] {
   const { status, spec } = record;
   return [
     record.metadata.name,
@@ -31,7 +31,7 @@ export function restoreRow(record: RestoreRecord): string[] {
 }
 
 /** `restore describe`: the options, the outcome, and every failed item with its reason. */
-export function describeRestore(record: RestoreRecord, results: ResultsDoc | undefined): string {
+export function describeRestore(record: RestoreView, results: ResultsDoc | undefined): string {
   const { spec, status } = record;
   const mapping = Object.entries(spec.namespaceMapping).map(([from, to]) => `${from}:${to}`);
   const skipped = Object.entries(status.skipped)
@@ -42,7 +42,7 @@ export function describeRestore(record: RestoreRecord, results: ResultsDoc | und
       fields: [
         ["Name", record.metadata.name],
         ["Phase", status.phase],
-        ...(status.failureReason ? ([["Failure reason", status.failureReason]] as [string, string][]) : []),
+        ...failureField(record),
         ["Total items restored", restoredText(record)],
         ["Started", formatTimestamp(status.startTimestamp)],
         ["Completed", formatTimestamp(status.completionTimestamp)],
@@ -88,7 +88,7 @@ export function describeRestore(record: RestoreRecord, results: ResultsDoc | und
 }
 
 /** "37 of 38 (1 already existed)": an item that was already there is not a failure. */
-function restoredText(record: RestoreRecord): string {
+function restoredText(record: RestoreView): string {
   const { itemsRestored, totalItems } = record.status.progress;
   const existed = record.status.skipped["already-exists"] ?? 0;
   return `${itemsRestored} of ${totalItems}${existed > 0 ? ` (${existed} already existed)` : ""}`;
