@@ -55,6 +55,9 @@ export const scheduleStatusSchema = s.object({
   lastBackup: s.optional(s.timestamp({ description: "When the last backup was started." })),
   nextRun: s.optional(s.timestamp({ description: "When the next backup will be started." })),
   validationErrors: s.optional(s.array(s.string(), { description: "Why the spec was refused." })),
+  message: s.optional(
+    s.string({ description: "What happened to the last due run when it made no backup (a skip, and why)." }),
+  ),
 });
 export type ScheduleStatus = Infer<typeof scheduleStatusSchema>;
 export type SchedulePhase = ScheduleStatus["phase"];

@@ -76,11 +76,10 @@ export class ScheduleController implements Reconciler {
         const outcome = await this.runOnce(schedule, due);
         if (outcome === "busy") return { requeueAfterMs: 2_000 };
         status.lastBackup = due.toISOString();
-        if (outcome === "skipped") {
-          status.validationErrors = [
-            `the run due at ${due.toISOString()} was skipped: its location is ReadOnly (restore-only mode)`,
-          ];
-        }
+        status.message =
+          outcome === "skipped"
+            ? `the run due at ${due.toISOString()} was skipped: its location is ReadOnly (restore-only mode)`
+            : "";
       }
       await this.applyRetention(schedule);
     }

@@ -20,15 +20,16 @@ const CRD_TYPE = {
   namespaced: false,
 };
 
-/** kubesnap's CRDs in a cluster, created once and left for every test (creating is idempotent). */
+/** kubesnap's CRDs in a cluster, applied (so a changed schema reaches a reused environment) and left for every test. */
 export async function ensureCrds(client: KubeClient): Promise<void> {
   const all = crds();
   for (const crd of all) {
-    try {
-      await client.request({ method: "POST", path: resourcePath(CRD_TYPE), body: JSON.stringify(crd) });
-    } catch (err) {
-      if (!isKubesnapError(err, "AlreadyExists")) throw err;
-    }
+    await client.request({
+      method: "PATCH",
+      path: `${resourcePath(CRD_TYPE, { name: crd.metadata.name })}?fieldManager=kubesnap-tests&force=true`,
+      body: JSON.stringify(crd),
+      contentType: "application/apply-patch+yaml",
+    });
   }
   await waitForCrdsEstablished(
     client,

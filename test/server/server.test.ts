@@ -200,6 +200,22 @@ describe("kubesnap server (controllers against real clusters and MinIO)", () => 
       });
       const request = await phaseOf(two, "deletebackuprequests", "try-delete", ["Processed"]);
       expect(request.status?.errors?.join(" ")).toContain("ReadOnly");
+      // A schedule's due run is skipped, and its status says why.
+      await createKubesnap(two.client, two.namespace, "schedules", {
+        kind: "Schedule",
+        metadata: { name: "read-only" },
+        spec: { schedule: "@every 1h", template: {} },
+      });
+      const skipped = await eventually("the schedule to report its skipped run", async () => {
+        const s = await getKubesnap<Obj & { status?: { message?: string } }>(
+          two.client,
+          two.namespace,
+          "schedules",
+          "read-only",
+        );
+        return s?.status?.message ? s.status.message : undefined;
+      });
+      expect(skipped).toMatch(/was skipped: its location is ReadOnly/);
       expect((await (await bucket()).listSnapshots()).map((s) => s.name)).toContain("nginx");
       expect((await (await bucket()).listSnapshots()).map((s) => s.name)).not.toContain("not-here");
     } finally {

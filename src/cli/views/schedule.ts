@@ -52,6 +52,7 @@ export function describeSchedule(schedule: Schedule, backups: readonly Backup[])
   ];
   if (status?.validationErrors?.length)
     sections.push({ title: "Validation errors", list: status.validationErrors });
+  if (status?.message) sections.push({ title: "Last run", list: [status.message] });
   if (rules.length === 0) {
     sections.push({ title: "Keep rules", list: ["none: each backup is kept for its TTL"] });
   } else {
