@@ -188,7 +188,9 @@ describe("installManifests", () => {
     );
     expect(() => installManifests(options({ namespace: "kube-system" }))).toThrow(/shared namespace/);
     expect(() => installManifests(options({ bucket: "Bad_Bucket" }))).toThrow(/not a valid bucket name/);
-    expect(() => installManifests(options({ provider: "oracle" }))).toThrow(/Unknown storage provider "oracle"/);
+    expect(() => installManifests(options({ provider: "oracle" }))).toThrow(
+      /Unknown storage provider "oracle"/,
+    );
     expect(() => installManifests(options({ config: { secretAccessKey: "x", accessKeyId: "y" } }))).toThrow(
       /--config must not hold accessKeyId/,
     );

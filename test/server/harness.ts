@@ -1,3 +1,5 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { join } from "node:path";
 import { Writable } from "node:stream";
 import { crds } from "../../src/api/index.js";
 import type { KubeClient } from "../../src/cluster/client.js";
@@ -10,6 +12,7 @@ import { TYPES } from "../../src/server/kinds.js";
 import { jsonLogger } from "../../src/server/log.js";
 import { runServer } from "../../src/server/server.js";
 import type { ClusterInfo, S3Info } from "../../testenv/env-info.js";
+import { repoRoot } from "../../testenv/paths.js";
 import { uniqueName } from "../kube.js";
 
 const CRD_TYPE = {
@@ -170,4 +173,43 @@ export async function listKubesnap<T = KubeObject & { status?: Record<string, un
   resource: string,
 ): Promise<T[]> {
   return (await client.get<{ items: T[] }>(`/apis/kubesnap.io/v1/namespaces/${namespace}/${resource}`)).items;
+}
+
+const CLI = join(repoRoot(), "bin", "kubesnap.js");
+
+export interface ServerProcess {
+  readonly child: ChildProcess;
+  /** What the process has logged so far (JSON lines on stderr). */
+  readonly logs: () => string;
+}
+
+/**
+ * `kubesnap server` as its own process, as it runs in a Pod, so a test can kill it with
+ * SIGKILL. It runs the built CLI (dist/), which `npm test` builds first.
+ */
+export function serverProcess(kubeconfig: string, namespace: string, ...args: string[]): ServerProcess {
+  const child = spawn(
+    process.execPath,
+    [
+      CLI,
+      "--kubeconfig",
+      kubeconfig,
+      "-n",
+      namespace,
+      "server",
+      "--listen",
+      "127.0.0.1:0",
+      "--sync-period",
+      "2s",
+      "--lease-duration",
+      "3",
+      ...args,
+    ],
+    { stdio: ["ignore", "ignore", "pipe"] },
+  );
+  let text = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    text += chunk.toString("utf8");
+  });
+  return { child, logs: () => text };
 }

@@ -1,36 +1,10 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { join } from "node:path";
+import type { ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect } from "../../src/cluster/connect.js";
-import { repoRoot } from "../../testenv/paths.js";
 import { testEnv } from "../context.js";
 import { clients, eventually, uniqueName } from "../kube.js";
 import { createConfigMaps } from "../workloads.js";
-import { createKubesnap, getKubesnap, type RunningServer, startServer } from "./harness.js";
-
-const cli = join(repoRoot(), "bin", "kubesnap.js");
-
-/** `kubesnap server` as its own process (what runs in a Pod), so it can be killed with SIGKILL. */
-function serverProcess(kubeconfig: string, namespace: string): ChildProcess {
-  return spawn(
-    process.execPath,
-    [
-      cli,
-      "--kubeconfig",
-      kubeconfig,
-      "-n",
-      namespace,
-      "server",
-      "--listen",
-      "127.0.0.1:0",
-      "--sync-period",
-      "2s",
-      "--lease-duration",
-      "3",
-    ],
-    { stdio: "ignore" },
-  );
-}
+import { createKubesnap, getKubesnap, type RunningServer, serverProcess, startServer } from "./harness.js";
 
 describe("a server killed with SIGKILL during a backup", () => {
   let setup: RunningServer;
@@ -53,7 +27,7 @@ describe("a server killed with SIGKILL during a backup", () => {
     await clients(cluster).core.createNamespace({ body: { metadata: { name: workload } } });
     await createConfigMaps(cluster, workload, 600);
 
-    const first = serverProcess(cluster.kubeconfig, namespace);
+    const first = serverProcess(cluster.kubeconfig, namespace).child;
     children.push(first);
     const client = await connect({ kubeconfig: cluster.kubeconfig });
     await createKubesnap(client, namespace, "backups", {
@@ -72,7 +46,7 @@ describe("a server killed with SIGKILL during a backup", () => {
     );
     first.kill("SIGKILL");
 
-    const second = serverProcess(cluster.kubeconfig, namespace);
+    const second = serverProcess(cluster.kubeconfig, namespace).child;
     children.push(second);
     const failed = await eventually(
       "the restarted server to finish the backup as Failed",
