@@ -1,7 +1,9 @@
 /**
- * Blob identity: the SHA-256 of a blob's raw (uncompressed) bytes. In memory and in
- * JSON a BlobId is the 64-character lowercase hex string; in binary encodings (index
- * files, id-list nodes) it is the 32 raw bytes.
+ * Blob identity: in a plain repository the SHA-256 of a blob's raw (uncompressed) bytes
+ * (blobIdOf); an encrypted one uses HMAC-SHA256 instead (sealer.ts), so ask the
+ * repository's sealer or SnapshotWriter.idOf rather than blobIdOf. In memory and in JSON
+ * a BlobId is the 64-character lowercase hex string; in binary encodings (index files,
+ * id-list nodes) it is the 32 raw bytes.
  */
 import { createHash } from "node:crypto";
 

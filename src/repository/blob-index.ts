@@ -5,13 +5,14 @@
  */
 
 import { forEachLimit } from "../core/concurrency.js";
-import { KubesnapError } from "../core/errors.js";
 import type { Storage } from "../storage/index.js";
 import type { BlobId } from "./blob-id.js";
 import { sha256Hex } from "./blob-id.js";
 import type { BlobLocation } from "./blob-reader.js";
-import { decodeIndex, type PackRecord } from "./index-file.js";
+import { DamagedObjectError, type DamageReason } from "./damage.js";
+import { decodeIndex, encodeIndex, type PackRecord } from "./index-file.js";
 import { INDEX_PREFIX, indexIdOfKey, indexKey } from "./layout.js";
+import { plainSealer, type SealedStorage, type Sealer, sealContext } from "./sealer.js";
 
 const LOAD_CONCURRENCY = 8;
 
@@ -20,20 +21,38 @@ export interface IndexFile {
   readonly packs: readonly PackRecord[];
 }
 
-/** Reads one index file and checks it against its name (the SHA-256 of its bytes). */
-export async function readIndexFile(storage: Storage, id: string): Promise<IndexFile> {
-  const bytes = await storage.get(indexKey(id));
-  const packs = sha256Hex(bytes) === id ? decodeIndex(bytes) : "content does not match its SHA-256 name";
-  if (typeof packs === "string") {
-    throw new KubesnapError(
-      "Corrupt",
-      `Index file ${indexKey(id)} at ${storage.description} is corrupt: ${packs}`,
-      {
-        hint: "delete it and run `kubesnap repo gc`; packs it listed are then treated as unindexed",
-      },
-    );
-  }
+/**
+ * Reads one index file and checks it against its name (the SHA-256 of its stored bytes,
+ * sealed ones in an encrypted repository), then opens and decodes it.
+ */
+export async function readIndexFile(store: SealedStorage, id: string): Promise<IndexFile> {
+  const { storage } = store;
+  const key = indexKey(id);
+  const damaged = (reason: DamageReason, why: string) =>
+    new DamagedObjectError({
+      key,
+      reason,
+      message: `Index file ${key} at ${storage.description} is corrupt: ${why}`,
+      hint: "delete it and run `kubesnap repo gc`; packs it listed are then treated as unindexed",
+    });
+  const bytes = await storage.get(key);
+  if (sha256Hex(bytes) !== id) throw damaged("corrupt", "content does not match its SHA-256 name");
+  const plain = store.sealer.open(bytes, sealContext.index());
+  if (!plain) throw damaged("unauthenticated", "it fails authentication");
+  const packs = decodeIndex(plain);
+  if (typeof packs === "string") throw damaged("corrupt", packs);
   return { id, packs };
+}
+
+/** Encodes, seals and stores one index file named by the SHA-256 of its stored bytes. */
+export async function writeIndexFile(
+  store: SealedStorage,
+  packs: readonly PackRecord[],
+): Promise<IndexFile & { bytes: number }> {
+  const bytes = store.sealer.seal(encodeIndex(packs), sealContext.index());
+  const id = sha256Hex(bytes);
+  await store.storage.put(indexKey(id), bytes);
+  return { id, packs, bytes: bytes.length };
 }
 
 export async function listIndexIds(storage: Storage): Promise<string[]> {
@@ -50,7 +69,11 @@ export class BlobIndex {
   private loaded = new Set<string>();
   private refreshing: Promise<void> = Promise.resolve();
 
-  constructor(private readonly storage: Storage) {}
+  private readonly store: SealedStorage;
+
+  constructor(storage: Storage, sealer: Sealer = plainSealer) {
+    this.store = { storage, sealer };
+  }
 
   get(id: BlobId): BlobLocation | undefined {
     return this.blobs.get(id);
@@ -78,7 +101,7 @@ export class BlobIndex {
   }
 
   private async load(): Promise<void> {
-    const ids = await listIndexIds(this.storage);
+    const ids = await listIndexIds(this.store.storage);
     const present = new Set(ids);
     const rebuild = [...this.loaded].some((id) => !present.has(id));
     const blobs = rebuild ? new Map<BlobId, BlobLocation>() : this.blobs;
@@ -88,7 +111,7 @@ export class BlobIndex {
       ids.filter((id) => !loaded.has(id)),
       LOAD_CONCURRENCY,
       async (id) => {
-        files.push(await readIndexFile(this.storage, id));
+        files.push(await readIndexFile(this.store, id));
       },
     );
     for (const file of files) {

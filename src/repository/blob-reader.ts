@@ -5,11 +5,11 @@
  */
 import { crc32 } from "node:zlib";
 import { isKubesnapError, KubesnapError } from "../core/errors.js";
-import type { Storage } from "../storage/index.js";
-import { blobIdOf } from "./blob-id.js";
 import { decompress } from "./compression.js";
+import { DamagedObjectError, type DamageReason } from "./damage.js";
 import type { PackEntry } from "./index-file.js";
 import { packKey } from "./layout.js";
+import { type SealedStorage, type Sealer, sealContext } from "./sealer.js";
 
 /** Where a blob lives: its pack and its frame inside it. */
 export interface BlobLocation extends PackEntry {
@@ -19,7 +19,8 @@ export interface BlobLocation extends PackEntry {
 const VERIFY_HINT =
   "the stored data was altered or damaged; restore from another backup, or restore the rest and recreate this item";
 
-export async function readBlobAt(storage: Storage, location: BlobLocation): Promise<Uint8Array> {
+export async function readBlobAt(store: SealedStorage, location: BlobLocation): Promise<Uint8Array> {
+  const { storage } = store;
   let frame: Uint8Array;
   try {
     frame = await storage.get(packKey(location.pack), { offset: location.offset, length: location.length });
@@ -31,33 +32,42 @@ export async function readBlobAt(storage: Storage, location: BlobLocation): Prom
       { hint: VERIFY_HINT, cause: err },
     );
   }
-  return decodeFrame(location, frame, storage.description);
+  return decodeFrame(frame, { location, sealer: store.sealer, where: storage.description });
 }
 
-/** Decompresses one frame (already cut out of its pack) and checks it against the blob id. */
-export async function decodeFrame(
-  location: BlobLocation,
-  frame: Uint8Array,
-  where: string,
-): Promise<Uint8Array> {
-  const corrupt = (why: string, cause?: unknown) =>
-    new KubesnapError(
-      "Corrupt",
-      `Blob ${location.blob} in pack ${location.pack} at ${where} is corrupt: ${why}`,
-      cause === undefined ? { hint: VERIFY_HINT } : { hint: VERIFY_HINT, cause },
-    );
+export interface FrameSource {
+  readonly location: BlobLocation;
+  readonly sealer: Sealer;
+  /** The location's description, for messages. */
+  readonly where: string;
+}
+
+/** Opens, decompresses and checks one frame (already cut out of its pack) against the blob id. */
+export async function decodeFrame(frame: Uint8Array, source: FrameSource): Promise<Uint8Array> {
+  const { location, sealer } = source;
+  const damaged = (reason: DamageReason, why: string, cause?: unknown) =>
+    new DamagedObjectError({
+      key: packKey(location.pack),
+      reason,
+      message: `Blob ${location.blob} in pack ${location.pack} at ${source.where} is corrupt: ${why}`,
+      hint: VERIFY_HINT,
+      cause,
+    });
   if (frame.length !== location.length) {
-    throw corrupt(`expected ${location.length} bytes at offset ${location.offset}, found ${frame.length}`);
+    const why = `expected ${location.length} bytes at offset ${location.offset}, found ${frame.length}`;
+    throw damaged(frame.length < location.length ? "truncated" : "corrupt", why);
   }
-  if (crc32(frame) !== location.crc32) throw corrupt("its stored bytes do not match their CRC-32");
+  if (crc32(frame) !== location.crc32) throw damaged("corrupt", "its stored bytes do not match their CRC-32");
+  const compressed = sealer.open(frame, sealContext.blob(location.blob));
+  if (!compressed) throw damaged("unauthenticated", "it fails authentication");
   let raw: Uint8Array;
   try {
-    raw = await decompress(frame, location.rawLength);
+    raw = await decompress(compressed, location.rawLength);
   } catch (cause) {
-    throw corrupt("its zstd frame does not decompress", cause);
+    throw damaged("corrupt", "its zstd frame does not decompress", cause);
   }
-  if (raw.length !== location.rawLength || blobIdOf(raw) !== location.blob) {
-    throw corrupt("its content does not match its SHA-256 id");
+  if (raw.length !== location.rawLength || sealer.idOf(raw) !== location.blob) {
+    throw damaged("corrupt", "its content does not match its id");
   }
   return raw;
 }

@@ -6,6 +6,7 @@ import { listIndexIds, readIndexFile } from "./blob-index.js";
 import { packKey } from "./layout.js";
 import { acquireGcLock, STALE_AFTER_MS } from "./lock.js";
 import { Repository } from "./repository.js";
+import { plainSealer } from "./sealer.js";
 import { ManualClock, seededBytes, type TempStorage, tempStorage } from "./testing.test-helper.js";
 
 let temp: TempStorage;
@@ -165,7 +166,9 @@ describe("gc", () => {
     // zstd itself ignores (the content still decodes), so only the frame CRC sees it.
     const root = (await repo.readManifest("b")).lists.items?.root as BlobId;
     for (const indexId of await listIndexIds(temp.storage)) {
-      for (const { pack, entries } of (await readIndexFile(temp.storage, indexId)).packs) {
+      for (const { pack, entries } of (
+        await readIndexFile({ storage: temp.storage, sealer: plainSealer }, indexId)
+      ).packs) {
         const entry = entries.find((e) => e.blob === root);
         if (!entry) continue;
         const path = join(temp.dir, packKey(pack));

@@ -16,12 +16,12 @@
 import { forEachLimit } from "../core/concurrency.js";
 import { isKubesnapError, KubesnapError } from "../core/errors.js";
 import type { ObjectInfo, Storage } from "../storage/index.js";
-import { type BlobId, sha256Hex } from "./blob-id.js";
-import { listIndexIds, readIndexFile } from "./blob-index.js";
+import type { BlobId } from "./blob-id.js";
+import { listIndexIds, readIndexFile, writeIndexFile } from "./blob-index.js";
 import { type BlobLocation, readBlobAt } from "./blob-reader.js";
 import type { Clock } from "./clock.js";
 import { walkIdList } from "./id-list.js";
-import { encodeIndex, type PackEntry } from "./index-file.js";
+import type { PackEntry } from "./index-file.js";
 import { DATA_PREFIX, indexKey, packIdOfKey, parseSnapshotKey, SNAPSHOTS_PREFIX } from "./layout.js";
 import {
   acquireGcLock,
@@ -32,6 +32,7 @@ import {
   STALE_AFTER_MS,
 } from "./lock.js";
 import { type Manifest, parseManifest } from "./manifest.js";
+import type { SealedStorage } from "./sealer.js";
 
 export type GcReport =
   | {
@@ -57,8 +58,7 @@ export type GcReport =
       readonly bytesFreed: number;
     };
 
-export interface GcContext {
-  readonly storage: Storage;
+export interface GcContext extends SealedStorage {
   readonly clock: Clock;
 }
 
@@ -93,7 +93,7 @@ async function collect(ctx: GcContext, lock: HeldLock): Promise<GcReport> {
   const packs = new Map<string, readonly PackEntry[]>();
   const locations = new Map<BlobId, BlobLocation>();
   for (const id of indexIds) {
-    for (const { pack, entries } of (await readIndexFile(storage, id)).packs) {
+    for (const { pack, entries } of (await readIndexFile(ctx, id)).packs) {
       // After an interrupted gc a pack may be listed twice; the entries are identical.
       packs.set(pack, entries);
       for (const entry of entries)
@@ -102,7 +102,7 @@ async function collect(ctx: GcContext, lock: HeldLock): Promise<GcReport> {
   }
 
   const snapshots = await listSnapshotObjects(storage);
-  const live = await markLive(storage, locations, snapshots);
+  const live = await markLive(ctx, locations, snapshots);
   const dead = [...packs.keys()].filter((pack) => !packs.get(pack)?.some((e) => live.has(e.blob)));
 
   const stored = new Map<string, ObjectInfo>();
@@ -126,10 +126,9 @@ async function collect(ctx: GcContext, lock: HeldLock): Promise<GcReport> {
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([pack, entries]) => ({ pack, entries }));
     // The new index lands before the old ones go, so every kept pack stays indexed throughout.
-    const bytes = encodeIndex(kept);
-    const newId = sha256Hex(bytes);
-    if (kept.length > 0) await storage.put(indexKey(newId), bytes);
-    const replaced = indexIds.filter((id) => id !== newId || kept.length === 0);
+    // Unencrypted, the consolidated index may be byte-identical to (and so named like) an old one.
+    const written = kept.length > 0 ? await writeIndexFile(ctx, kept) : undefined;
+    const replaced = indexIds.filter((id) => id !== written?.id);
     await forEachLimit(replaced, DELETE_CONCURRENCY, (id) => storage.delete(indexKey(id)));
     indexFilesReplaced = replaced.length;
   }
@@ -178,7 +177,7 @@ async function listSnapshotObjects(storage: Storage): Promise<Map<string, Snapsh
 
 /** Every blob id reachable from a manifest; throws (deleting nothing) if reachability is unknowable. */
 async function markLive(
-  storage: Storage,
+  store: SealedStorage,
   locations: ReadonlyMap<BlobId, BlobLocation>,
   snapshots: ReadonlyMap<string, SnapshotObjects>,
 ): Promise<Set<BlobId>> {
@@ -186,13 +185,13 @@ async function markLive(
   const source = {
     readBlob(id: BlobId): Promise<Uint8Array> {
       const location = locations.get(id);
-      if (location) return readBlobAt(storage, location);
+      if (location) return readBlobAt(store, location);
       return Promise.reject(new KubesnapError("NotFound", `Blob ${id} is in no index file`));
     },
   };
   for (const [name, { manifest: info }] of snapshots) {
     if (!info) continue;
-    const manifest = await readManifestIfPresent(storage, info.key);
+    const manifest = await readManifestIfPresent(store, { snapshot: name, key: info.key });
     if (!manifest) continue; // deleted while we listed: its blobs are garbage next time
     for (const id of manifest.blobs) live.add(id);
     for (const [list, ref] of Object.entries(manifest.lists)) {
@@ -212,9 +211,13 @@ async function markLive(
   return live;
 }
 
-async function readManifestIfPresent(storage: Storage, key: string): Promise<Manifest | undefined> {
+async function readManifestIfPresent(
+  store: SealedStorage,
+  at: { snapshot: string; key: string },
+): Promise<Manifest | undefined> {
+  const { storage, sealer } = store;
   try {
-    return parseManifest(await storage.get(key), `${key} at ${storage.description}`);
+    return parseManifest(await storage.get(at.key), { ...at, sealer, where: storage.description });
   } catch (err) {
     if (isKubesnapError(err, "NotFound")) return undefined;
     throw err;

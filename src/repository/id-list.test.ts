@@ -7,8 +7,12 @@ import type { IdListRef } from "./manifest.js";
 class MemoryBlobs implements BlobSink {
   readonly blobs = new Map<BlobId, Uint8Array>();
 
+  idOf(bytes: Uint8Array): BlobId {
+    return blobIdOf(bytes);
+  }
+
   async addBlob(bytes: Uint8Array): Promise<BlobId> {
-    const id = blobIdOf(bytes);
+    const id = this.idOf(bytes);
     this.blobs.set(id, bytes);
     return id;
   }

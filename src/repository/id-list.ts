@@ -19,11 +19,13 @@
  */
 import { createHash } from "node:crypto";
 import { KubesnapError } from "../core/errors.js";
-import { BLOB_ID_BYTES, type BlobId, blobIdOf, readHash, writeHash } from "./blob-id.js";
+import { BLOB_ID_BYTES, type BlobId, readHash, writeHash } from "./blob-id.js";
 import type { IdListRef } from "./manifest.js";
 
 export interface BlobSink {
   addBlob(bytes: Uint8Array): Promise<BlobId>;
+  /** The id addBlob will return for bytes; the tree needs a node's id before it is stored. */
+  idOf(bytes: Uint8Array): BlobId;
 }
 
 export interface BlobSource {
@@ -111,7 +113,7 @@ export class IdListWriter {
       })
       .finally(() => this.stores.delete(store));
     this.stores.add(store);
-    return blobIdOf(bytes);
+    return this.sink.idOf(bytes);
   }
 }
 

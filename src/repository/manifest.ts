@@ -10,6 +10,8 @@ import { zstdCompressSync, zstdDecompressSync } from "node:zlib";
 import { KubesnapError } from "../core/errors.js";
 import { type BlobId, isBlobId } from "./blob-id.js";
 import { FORMAT_VERSION } from "./config.js";
+import { DamagedObjectError, type DamageReason } from "./damage.js";
+import { type Sealer, sealContext } from "./sealer.js";
 
 /** A stored id list: how many ids it holds and the root node (null when empty). */
 export interface IdListRef {
@@ -40,29 +42,87 @@ export interface Manifest {
  * A manifest is compact JSON in one zstd frame: a whole-cluster backup lists hundreds of
  * groups, and the manifest is rewritten by every backup, so its size is most of what a
  * small incremental backup writes (310 KB as JSON, 25 KB compressed, at 50k objects).
+ *
+ * Encrypted, the frame is sealed bound to the snapshot's name and prefixed with that
+ * name in the clear ("KSM" | name length u8 | name | sealed frame). The name is no
+ * secret (it is in the object's key); it lets a reader tell a manifest moved from
+ * another snapshot (it opens under its own name) from a damaged one (it opens under none).
  */
-export function encodeManifest(manifest: Manifest): Uint8Array {
-  return zstdCompressSync(Buffer.from(JSON.stringify(manifest)));
+export function encodeManifest(manifest: Manifest, sealer: Sealer): Uint8Array {
+  const frame = zstdCompressSync(Buffer.from(JSON.stringify(manifest)));
+  if (!sealer.encrypted) return frame;
+  const name = Buffer.from(manifest.name, "utf8");
+  const header = Buffer.concat([Buffer.from(SEALED_MAGIC, "latin1"), Buffer.of(name.length), name]);
+  return Buffer.concat([header, sealer.seal(frame, sealContext.manifest(manifest.name))]);
 }
 
+const SEALED_MAGIC = "KSM";
 /** Manifests are small; a larger one is damaged or hostile. */
 const MAX_MANIFEST_BYTES = 256 * 1024 * 1024;
 
-/** Parses and validates a manifest; `where` names it in errors. */
-export function parseManifest(bytes: Uint8Array, where: string): Manifest {
-  const corrupt = (why: string, cause?: unknown) =>
-    new KubesnapError(
-      "Corrupt",
-      `Manifest ${where} is corrupt: ${why}`,
-      cause === undefined ? {} : { cause },
-    );
+export interface ManifestSource {
+  /** The snapshot whose manifest this is meant to be. */
+  readonly snapshot: string;
+  readonly sealer: Sealer;
+  /** The manifest's storage key and the location's description, for errors. */
+  readonly key: string;
+  readonly where: string;
+}
+
+/**
+ * Opens, parses and validates a manifest, and checks it belongs to `snapshot`: a
+ * manifest copied over another snapshot's fails with reason "swapped", in both modes.
+ * Unencrypted, that rests on the name inside the manifest (nothing can be authenticated
+ * without a key); encrypted, on the name the manifest is sealed to.
+ */
+export function parseManifest(bytes: Uint8Array, source: ManifestSource): Manifest {
+  const { snapshot, key } = source;
+  const where = `${key} at ${source.where}`;
+  const damaged = (reason: DamageReason, why: string, cause?: unknown) =>
+    new DamagedObjectError({ key, reason, message: `Manifest ${where} ${why}`, cause, hint: MANIFEST_HINT });
+  const swapped = (owner: string) =>
+    damaged("swapped", `belongs to snapshot "${owner}", not "${snapshot}": it was swapped or copied`);
+  const frame = source.sealer.encrypted ? openSealed(bytes, source, { damaged, swapped }) : bytes;
   let value: unknown;
   try {
-    const json = zstdDecompressSync(bytes, { maxOutputLength: MAX_MANIFEST_BYTES });
+    const json = zstdDecompressSync(frame, { maxOutputLength: MAX_MANIFEST_BYTES });
     value = JSON.parse(json.toString("utf8"));
   } catch (cause) {
-    throw corrupt("not a zstd-compressed JSON document", cause);
+    throw damaged("corrupt", "is corrupt: not a zstd-compressed JSON document", cause);
   }
+  const manifest = validate(value, (why) => damaged("corrupt", `is corrupt: ${why}`), where);
+  if (manifest.name !== snapshot) throw swapped(manifest.name);
+  return manifest;
+}
+
+const MANIFEST_HINT =
+  "restore the object from a copy of the location, or delete the snapshot, and verify the other snapshots";
+
+interface Failures {
+  damaged(reason: DamageReason, why: string): DamagedObjectError;
+  swapped(owner: string): DamagedObjectError;
+}
+
+function openSealed(bytes: Uint8Array, source: ManifestSource, fail: Failures): Uint8Array {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const nameLength = buf[3] ?? 0;
+  if (buf.toString("latin1", 0, 3) !== SEALED_MAGIC || buf.length < 4 + nameLength) {
+    throw fail.damaged("unauthenticated", "fails authentication: it is not a sealed manifest");
+  }
+  const owner = buf.toString("utf8", 4, 4 + nameLength);
+  const frame = source.sealer.open(buf.subarray(4 + nameLength), sealContext.manifest(owner));
+  if (!frame) {
+    throw fail.damaged(
+      "unauthenticated",
+      "fails authentication: it was altered or damaged, or not written with this repository's key",
+    );
+  }
+  // Authentic, so the name is the one it was written for: another snapshot's manifest.
+  if (owner !== source.snapshot) throw fail.swapped(owner);
+  return frame;
+}
+
+function validate(value: unknown, corrupt: (why: string) => Error, where: string): Manifest {
   if (!isRecord(value)) throw corrupt("not a JSON object");
   if (value.format !== FORMAT_VERSION) {
     throw new KubesnapError(

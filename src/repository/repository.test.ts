@@ -5,6 +5,7 @@ import { isKubesnapError } from "../core/errors.js";
 import { type BlobId, blobIdOf } from "./blob-id.js";
 import { CONFIG_KEY, packKey } from "./layout.js";
 import { Repository } from "./repository.js";
+import { plainSealer } from "./sealer.js";
 import { ManualClock, seededBytes, type TempStorage, tempStorage } from "./testing.test-helper.js";
 
 let temp: TempStorage;
@@ -179,7 +180,9 @@ describe("Repository", () => {
 async function findPack(repo: Repository, id: BlobId) {
   const { listIndexIds, readIndexFile } = await import("./blob-index.js");
   for (const indexId of await listIndexIds(repo.storage)) {
-    for (const { pack, entries } of (await readIndexFile(repo.storage, indexId)).packs) {
+    for (const { pack, entries } of (
+      await readIndexFile({ storage: repo.storage, sealer: plainSealer }, indexId)
+    ).packs) {
       const entry = entries.find((e) => e.blob === id);
       if (entry) return { pack, ...entry };
     }

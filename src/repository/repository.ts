@@ -1,7 +1,8 @@
 /**
  * A repository: one storage location holding content-addressed blobs in packs, their
- * index, and named snapshots. Opening it loads every index file so writers deduplicate
- * against all snapshots in the location. See docs/format.md for the on-storage format.
+ * index, and named snapshots, optionally encrypted. Opening it checks the key and loads
+ * every index file so writers deduplicate against all snapshots in the location. See
+ * docs/format.md for the on-storage format.
  */
 import { isKubesnapError, KubesnapError } from "../core/errors.js";
 import type { Storage } from "../storage/index.js";
@@ -9,9 +10,10 @@ import type { BlobId } from "./blob-id.js";
 import { BlobIndex } from "./blob-index.js";
 import { readBlobAt } from "./blob-reader.js";
 import { type Clock, systemClock } from "./clock.js";
-import { loadOrCreateConfig, type RepositoryConfig } from "./config.js";
+import { loadOrCreateConfig, type RepositoryConfig, readConfig, replaceConfig } from "./config.js";
 import { collectGarbage, type GcReport } from "./gc.js";
 import { type BlobSource, readIdList } from "./id-list.js";
+import { checkUserKey, openMasterKey, unlock, unwrapMasterKey, wrapMasterKey } from "./keys.js";
 import {
   checkSnapshotName,
   manifestKey,
@@ -21,9 +23,11 @@ import {
 } from "./layout.js";
 import { acquireSnapshotLock, waitForGc } from "./lock.js";
 import { type IdListRef, type Manifest, parseManifest } from "./manifest.js";
+import type { SealedStorage, Sealer } from "./sealer.js";
 import { readSideFile } from "./side-file.js";
 import { SnapshotWriter } from "./snapshot-writer.js";
-import { type VerifyReport, verifySnapshot } from "./verify.js";
+import { verifySnapshot } from "./verify.js";
+import type { VerifyOptions, VerifyReport } from "./verify-report.js";
 
 export interface RepositoryOptions {
   /** Time source for locks, heartbeats and waiting; tests pass a manual clock. */
@@ -32,6 +36,12 @@ export interface RepositoryOptions {
   readonly packBytes?: number;
   /** How long startSnapshot waits for a running gc before giving up. Default 15 minutes. */
   readonly gcWaitMs?: number;
+  /**
+   * The user's key (the bytes of a key file, at least 32 random bytes). Required for an
+   * encrypted repository and refused for a plain one; when the location is new, giving
+   * it creates the repository encrypted.
+   */
+  readonly encryptionKey?: Uint8Array;
 }
 
 export interface SnapshotInfo {
@@ -46,19 +56,72 @@ const DEFAULT_GC_WAIT_MS = 15 * 60_000;
 export class Repository implements BlobSource {
   private constructor(
     readonly storage: Storage,
-    readonly config: RepositoryConfig,
+    private currentConfig: RepositoryConfig,
+    private readonly sealer: Sealer,
     private readonly index: BlobIndex,
-    private readonly clock: Clock,
-    private readonly options: RepositoryOptions,
+    private readonly options: Omit<RepositoryOptions, "encryptionKey"> & { readonly clock: Clock },
   ) {}
 
-  /** Opens the repository in storage, creating config.json on first use, and loads the index. */
+  /**
+   * Opens the repository in storage, creating config.json on first use (encrypted when
+   * options.encryptionKey is given), and loads the index. A wrong, missing or unwanted key
+   * fails here with AccessDenied or InvalidInput, before any data is read.
+   */
   static async open(storage: Storage, options: RepositoryOptions = {}): Promise<Repository> {
+    const { encryptionKey, ...rest } = options;
     const clock = options.clock ?? systemClock;
-    const config = await loadOrCreateConfig(storage, clock.now());
-    const index = new BlobIndex(storage);
+    if (encryptionKey) checkUserKey(encryptionKey);
+    const config = await loadOrCreateConfig(storage, { now: clock.now(), encryptionKey });
+    const sealer = unlock(config.encryption, encryptionKey, {
+      description: storage.description,
+      repositoryId: config.id,
+    });
+    const index = new BlobIndex(storage, sealer);
     await index.refresh();
-    return new Repository(storage, config, index, clock, options);
+    return new Repository(storage, config, sealer, index, { ...rest, clock });
+  }
+
+  get config(): RepositoryConfig {
+    return this.currentConfig;
+  }
+
+  get encrypted(): boolean {
+    return this.sealer.encrypted;
+  }
+
+  /**
+   * Key rotation: re-wraps the master key, which oldKey must open, under newKey. Only
+   * config.json is rewritten; no data is touched, and afterwards only newKey opens the
+   * repository. Two rotations at once: the last write wins, and the other fails Conflict.
+   */
+  async rewrapKey(oldKey: Uint8Array, newKey: Uint8Array): Promise<void> {
+    checkUserKey(newKey);
+    const { description } = this.storage;
+    // Fresh from storage: another process may have rotated since we opened.
+    const current = (await readConfig(this.storage)) ?? this.currentConfig;
+    if (!current.encryption) {
+      throw new KubesnapError(
+        "InvalidInput",
+        `The repository at ${description} is not encrypted; it has no key to rotate`,
+        {
+          hint: "only a repository created with --encryption-key-file has a key",
+        },
+      );
+    }
+    const masterKey = openMasterKey(current.encryption, oldKey, { description, repositoryId: current.id });
+    await replaceConfig(this.storage, {
+      ...current,
+      encryption: wrapMasterKey(masterKey, newKey, current.id),
+    });
+    const written = await readConfig(this.storage);
+    if (!written?.encryption || !unwrapMasterKey(written.encryption, newKey, written.id)) {
+      throw new KubesnapError(
+        "Conflict",
+        `Another key rotation replaced this one at ${description}; the new key does not open the repository`,
+        { hint: "open it with the key the other rotation set, and rotate again if needed" },
+      );
+    }
+    this.currentConfig = written;
   }
 
   /**
@@ -69,7 +132,7 @@ export class Repository implements BlobSource {
     checkSnapshotName(name);
     // Cheap early check; the manifest's putIfAbsent at commit is what actually decides.
     if (await this.storage.stat(manifestKey(name))) throw this.alreadyExists(name);
-    const ctx = { storage: this.storage, clock: this.clock };
+    const ctx = { storage: this.storage, clock: this.options.clock };
     const lock = await acquireSnapshotLock(ctx, name);
     try {
       await waitForGc(ctx, this.options.gcWaitMs ?? DEFAULT_GC_WAIT_MS);
@@ -81,7 +144,8 @@ export class Repository implements BlobSource {
     return new SnapshotWriter({
       name,
       storage: this.storage,
-      clock: this.clock,
+      sealer: this.sealer,
+      clock: this.options.clock,
       index: this.index,
       lock,
       repositoryId: this.config.id,
@@ -108,7 +172,12 @@ export class Repository implements BlobSource {
       if (isKubesnapError(err, "NotFound")) throw this.notFound(name, err);
       throw err;
     }
-    return parseManifest(bytes, `${key} at ${this.storage.description}`);
+    return parseManifest(bytes, {
+      snapshot: name,
+      sealer: this.sealer,
+      key,
+      where: this.storage.description,
+    });
   }
 
   /** Reads a blob, verified against its id (Corrupt names blob and pack on mismatch). */
@@ -125,7 +194,7 @@ export class Repository implements BlobSource {
         },
       );
     }
-    return readBlobAt(this.storage, location);
+    return readBlobAt(this.store, location);
   }
 
   /** The data ids of a stored id list, in the order they were added. */
@@ -141,7 +210,7 @@ export class Repository implements BlobSource {
         hint: "its manifest's files field lists the files it has",
       });
     }
-    return readSideFile(this.storage, name, file, record);
+    return readSideFile(this.store, { snapshot: name, file }, record);
   }
 
   /**
@@ -161,17 +230,24 @@ export class Repository implements BlobSource {
   /** Collects garbage; see gc.ts. Skips (and says why) while a snapshot is being written. */
   async gc(): Promise<GcReport> {
     try {
-      return await collectGarbage({ storage: this.storage, clock: this.clock });
+      return await collectGarbage({ ...this.store, clock: this.options.clock });
     } finally {
       await this.index.refresh();
     }
   }
 
-  /** Reads and checks everything snapshot `name` references; problems come back as data. */
-  async verify(name: string): Promise<VerifyReport> {
-    const manifest = await this.readManifest(name);
+  /**
+   * Reads and checks what snapshot `name` references (all of it, or a random sample of
+   * its data blobs); problems, including a missing or damaged manifest, come back as data.
+   */
+  async verify(name: string, options: VerifyOptions = {}): Promise<VerifyReport> {
+    checkSnapshotName(name);
     await this.index.refresh();
-    return verifySnapshot({ storage: this.storage, index: this.index }, manifest);
+    return verifySnapshot({ ...this.store, index: this.index }, name, options);
+  }
+
+  private get store(): SealedStorage {
+    return { storage: this.storage, sealer: this.sealer };
   }
 
   private notFound(name: string, cause?: unknown): KubesnapError {

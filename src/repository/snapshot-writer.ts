@@ -8,17 +8,19 @@
 import { Semaphore } from "../core/concurrency.js";
 import { KubesnapError } from "../core/errors.js";
 import type { Storage } from "../storage/index.js";
-import { type BlobId, blobIdOf, sha256Hex } from "./blob-id.js";
-import type { BlobIndex } from "./blob-index.js";
+import type { BlobId } from "./blob-id.js";
+import { type BlobIndex, writeIndexFile } from "./blob-index.js";
 import type { Clock } from "./clock.js";
 import { compress } from "./compression.js";
 import { FORMAT_VERSION } from "./config.js";
 import { IdListWriter } from "./id-list.js";
-import { encodeIndex, type PackRecord } from "./index-file.js";
-import { indexKey, manifestKey, sideFileKey } from "./layout.js";
+import type { PackRecord } from "./index-file.js";
+import { manifestKey, sideFileKey } from "./layout.js";
 import type { HeldLock } from "./lock.js";
 import { encodeManifest, type IdListRef, type Manifest, type SideFile } from "./manifest.js";
 import { PackWriter } from "./pack-writer.js";
+import { type Sealer, sealContext } from "./sealer.js";
+import { writeSideFile } from "./side-file.js";
 
 /** What a writer has done so far; bytesWritten is what the benchmark compares. */
 export interface WriterStats {
@@ -49,6 +51,7 @@ export interface CommitOptions {
 export interface WriterContext {
   readonly name: string;
   readonly storage: Storage;
+  readonly sealer: Sealer;
   readonly clock: Clock;
   readonly index: BlobIndex;
   readonly lock: HeldLock;
@@ -109,6 +112,11 @@ export class SnapshotWriter {
     return { ...c, bytesWritten: c.packBytes + c.indexBytes + c.fileBytes + c.manifestBytes };
   }
 
+  /** The id addBlob returns for bytes (SHA-256, or HMAC-SHA256 in an encrypted repository). */
+  idOf(bytes: Uint8Array): BlobId {
+    return this.ctx.sealer.idOf(bytes);
+  }
+
   /**
    * Stores a blob unless the location or this snapshot already has it, and returns its
    * id. Safe to call concurrently; the promise resolves once the blob is buffered, so
@@ -116,7 +124,7 @@ export class SnapshotWriter {
    */
   async addBlob(bytes: Uint8Array): Promise<BlobId> {
     this.assertOpen();
-    const id = blobIdOf(bytes);
+    const id = this.idOf(bytes);
     if (this.known.has(id) || this.ctx.index.has(id)) {
       this.counters.blobsDeduplicated++;
       return id;
@@ -137,16 +145,19 @@ export class SnapshotWriter {
     return new IdListWriter(this);
   }
 
-  /** Stores a side file (compressed) at snapshots/<name>/files/<file>.zst; readable after commit. */
+  /** Stores a side file (compressed, sealed) at snapshots/<name>/files/<file>.zst; readable after commit. */
   async putFile(file: string, bytes: Uint8Array): Promise<void> {
     this.assertOpen();
-    const key = sideFileKey(this.ctx.name, file);
+    sideFileKey(this.ctx.name, file); // refuse a bad name now, not in the background
     await this.track(
       (async () => {
-        const compressed = await compress(bytes);
-        await this.ctx.storage.put(key, compressed);
-        this.counters.fileBytes += compressed.length;
-        this.files[file] = { size: bytes.length, sha256: sha256Hex(bytes) };
+        const { record, storedBytes } = await writeSideFile(
+          this.ctx,
+          { snapshot: this.ctx.name, file },
+          bytes,
+        );
+        this.counters.fileBytes += storedBytes;
+        this.files[file] = record;
       })(),
     );
   }
@@ -182,7 +193,7 @@ export class SnapshotWriter {
         files: { ...this.files },
         body: options.body,
       };
-      const bytes = encodeManifest(manifest);
+      const bytes = encodeManifest(manifest, this.ctx.sealer);
       if (!(await this.ctx.storage.putIfAbsent(manifestKey(this.ctx.name), bytes))) {
         throw new KubesnapError(
           "AlreadyExists",
@@ -215,7 +226,7 @@ export class SnapshotWriter {
     } finally {
       release();
     }
-    await this.packs.add(id, frame, bytes.length);
+    await this.packs.add(id, this.ctx.sealer.seal(frame, sealContext.blob(id)), bytes.length);
     this.counters.blobsNew++;
     this.counters.rawBytesNew += bytes.length;
   }
@@ -225,12 +236,10 @@ export class SnapshotWriter {
     const packs = this.unindexed;
     this.unindexed = [];
     if (packs.length === 0) return;
-    const bytes = encodeIndex(packs);
-    const id = sha256Hex(bytes);
-    await this.ctx.storage.put(indexKey(id), bytes);
+    const file = await writeIndexFile(this.ctx, packs);
     this.counters.indexFilesWritten++;
-    this.counters.indexBytes += bytes.length;
-    this.ctx.index.addFile({ id, packs });
+    this.counters.indexBytes += file.bytes;
+    this.ctx.index.addFile(file);
   }
 
   private checkReferences(ids: readonly BlobId[]): void {

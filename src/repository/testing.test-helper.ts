@@ -1,9 +1,10 @@
 /** Shared by the repository's unit tests: a real FileStorage on a temp dir and a manual clock. */
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative, sep } from "node:path";
 import { FileStorage } from "../storage/index.js";
 import type { Clock } from "./clock.js";
+import type { Repository } from "./repository.js";
 
 export interface TempStorage {
   readonly dir: string;
@@ -53,4 +54,36 @@ export function seededBytes(seed: number, length: number): Uint8Array {
     out[i] = x & 0xff;
   }
   return out;
+}
+
+/**
+ * Commits snapshot `name` holding data as one id list "items" (keys in data order) and
+ * the given side files; returns the data ids and the commit's result.
+ */
+export async function writeSnapshot(
+  repo: Repository,
+  name: string,
+  data: readonly Uint8Array[],
+  files: Readonly<Record<string, string>> = {},
+) {
+  const writer = await repo.startSnapshot(name);
+  const list = writer.idList();
+  const ids = await Promise.all(data.map((bytes) => writer.addBlob(bytes)));
+  for (const [i, id] of ids.entries()) await list.add(`k${String(i).padStart(6, "0")}`, id);
+  for (const [file, text] of Object.entries(files)) await writer.putFile(file, Buffer.from(text));
+  const items = await list.finish();
+  return { ids, ...(await writer.commit({ body: { note: name }, lists: { items } })) };
+}
+
+/** Every stored object under dir: key (relative, '/'-separated) and bytes. */
+export async function storedObjects(dir: string): Promise<{ key: string; bytes: Buffer }[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return Promise.all(
+    entries
+      .filter((e) => e.isFile())
+      .map(async (e) => {
+        const path = join(e.parentPath, e.name);
+        return { key: relative(dir, path).split(sep).join("/"), bytes: await readFile(path) };
+      }),
+  );
 }
