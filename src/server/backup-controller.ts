@@ -134,6 +134,17 @@ export class BackupController implements Reconciler {
       });
       return;
     }
+    // A location the last check found Unavailable fails the backup at once, with that reason,
+    // instead of after the store's retries run out.
+    if (location.status?.phase === "Unavailable") {
+      await patchStatus(client, this.type, backup, {
+        phase: "Failed",
+        completionTimestamp: this.now().toISOString(),
+        failureReason: `BackupStorageLocation "${location.metadata.name}" is Unavailable: ${location.status.message ?? "no reason given"}`,
+      });
+      this.record(backup, "Failed", this.now());
+      return;
+    }
     this.running.add(name);
     const started = this.now();
     try {
