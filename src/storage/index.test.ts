@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { FileStorage, openStorage, parseLocationConfig, S3Storage } from "./index.js";
+import {
+  AzureStorage,
+  FileStorage,
+  GcsStorage,
+  openStorage,
+  parseLocationConfig,
+  S3Storage,
+} from "./index.js";
 
 describe("openStorage", () => {
   it("opens the driver of each provider without touching it", () => {
@@ -11,5 +18,13 @@ describe("openStorage", () => {
     );
     expect(s3).toBeInstanceOf(S3Storage);
     expect(s3.description).toBe("s3://backups/a/b");
+    const gcs = openStorage(parseLocationConfig("gcs", { bucket: "backups", prefix: "a" }));
+    expect(gcs).toBeInstanceOf(GcsStorage);
+    expect(gcs.description).toBe("gs://backups/a");
+    const azure = openStorage(
+      parseLocationConfig("azure", { bucket: "backups", config: { storageAccount: "acct1" } }),
+    );
+    expect(azure).toBeInstanceOf(AzureStorage);
+    expect(azure.description).toBe("azure://acct1/backups");
   });
 });

@@ -16,7 +16,7 @@ describe("parseLocationConfig", () => {
   it("lists the known providers when the provider is unknown", () => {
     const err = invalid("ftp", { bucket: "b" });
     expect(err.message).toContain('"ftp"');
-    expect(err.hint).toBe("use one of: file, s3");
+    expect(err.hint).toBe("use one of: file, s3, gcs, azure");
   });
 
   it("does not take inherited object keys for providers", () => {
@@ -94,6 +94,93 @@ describe("parseLocationConfig", () => {
     it("never echoes credentials carried in s3Url", () => {
       const err = invalid("s3", { bucket: "b12", config: { s3Url: "http://user:pa55@minio:9000" } });
       expect(`${err.message} ${err.hint}`).not.toContain("pa55");
+    });
+  });
+
+  describe("gcs", () => {
+    it("parses every setting", () => {
+      const location = parseLocationConfig("gcs", {
+        bucket: "velero.backups_eu",
+        prefix: "/cluster-a",
+        config: { endpoint: "http://127.0.0.1:4443/", projectId: "my-project" },
+      });
+      expect(location).toEqual({
+        provider: "gcs",
+        bucket: "velero.backups_eu",
+        prefix: "cluster-a",
+        endpoint: "http://127.0.0.1:4443",
+        projectId: "my-project",
+      });
+      expect(parseLocationConfig("gcs", { bucket: "b12" })).toEqual({ provider: "gcs", bucket: "b12" });
+    });
+
+    it("names the bad field and the fix", () => {
+      expect(invalid("gcs", {}).message).toContain("bucket is missing");
+      expect(invalid("gcs", { bucket: "Backups" }).hint).toContain("lowercase");
+      expect(invalid("gcs", { bucket: "b12/prod" }).hint).toContain("prefix goes in prefix");
+      expect(invalid("gcs", { bucket: `${"a".repeat(64)}` }).message).toContain("not a valid bucket name");
+      expect(invalid("gcs", { bucket: "b12", config: { region: "eu" } }).message).toContain('"region"');
+      expect(invalid("gcs", { bucket: "b12", config: { region: "eu" } }).hint).toBe(
+        "known keys: endpoint, projectId",
+      );
+      expect(invalid("gcs", { bucket: "b12", config: { endpoint: "fake-gcs:4443" } }).message).toContain(
+        "endpoint",
+      );
+      expect(invalid("gcs", { bucket: "b12", config: { projectId: "" } }).message).toContain("projectId");
+    });
+
+    it("accepts long dotted bucket names, as GCS does", () => {
+      const bucket = `${"a".repeat(60)}.${"b".repeat(60)}.example.com`;
+      expect(parseLocationConfig("gcs", { bucket })).toEqual({ provider: "gcs", bucket });
+    });
+  });
+
+  describe("azure", () => {
+    it("parses every setting, with the bucket as the container", () => {
+      const location = parseLocationConfig("azure", {
+        bucket: "velero-backups",
+        prefix: "cluster-a/",
+        config: {
+          storageAccount: "devstoreaccount1",
+          blobEndpoint: "http://127.0.0.1:10000/devstoreaccount1",
+        },
+      });
+      expect(location).toEqual({
+        provider: "azure",
+        container: "velero-backups",
+        prefix: "cluster-a",
+        storageAccount: "devstoreaccount1",
+        blobEndpoint: "http://127.0.0.1:10000/devstoreaccount1",
+      });
+    });
+
+    it("names the bad field and the fix", () => {
+      const account = { storageAccount: "acct1" };
+      expect(invalid("azure", { config: account }).message).toContain("bucket is missing");
+      expect(invalid("azure", { bucket: "a--b", config: account }).message).toContain(
+        "not a valid container",
+      );
+      expect(invalid("azure", { bucket: "My.Container", config: account }).hint).toContain("lowercase");
+      expect(invalid("azure", { bucket: "c12" }).message).toContain("storageAccount is missing");
+      expect(
+        invalid("azure", { bucket: "c12", config: { storageAccount: "acct1.blob.core.windows.net" } }).hint,
+      ).toContain("not its URL");
+      expect(invalid("azure", { bucket: "c12", config: { ...account, resourceGroup: "rg" } }).hint).toBe(
+        "known keys: storageAccount, blobEndpoint",
+      );
+      expect(
+        invalid("azure", {
+          bucket: "c12",
+          config: { ...account, blobEndpoint: "acct1.blob.core.windows.net" },
+        }).message,
+      ).toContain("blobEndpoint");
+    });
+
+    it("refuses a blobEndpoint carrying a SAS token, without echoing it", () => {
+      const blobEndpoint = "https://acct1.blob.core.windows.net/?sv=2024&sig=s3cr3tsig";
+      const err = invalid("azure", { bucket: "c12", config: { storageAccount: "acct1", blobEndpoint } });
+      expect(err.message).toContain("contains credentials");
+      expect(`${err.message} ${err.hint}`).not.toContain("s3cr3tsig");
     });
   });
 });

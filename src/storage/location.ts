@@ -28,7 +28,42 @@ export interface S3Location {
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
 }
 
-export type StorageLocation = FileLocation | S3Location;
+export interface GcsLocation {
+  readonly provider: "gcs";
+  readonly bucket: string;
+  /** Object name prefix inside the bucket, without leading or trailing '/'. */
+  readonly prefix?: string;
+  /** Endpoint of a GCS emulator (fake-gcs-server); Google Cloud Storage when absent. */
+  readonly endpoint?: string;
+  readonly projectId?: string;
+  /** A service-account key; the SDK's default chain (GOOGLE_APPLICATION_CREDENTIALS, metadata server) when absent. */
+  readonly credentials?: GcsServiceAccountKey;
+}
+
+export interface GcsServiceAccountKey {
+  readonly clientEmail: string;
+  readonly privateKey: string;
+  readonly projectId?: string;
+}
+
+export interface AzureLocation {
+  readonly provider: "azure";
+  readonly container: string;
+  /** Blob name prefix inside the container, without leading or trailing '/'. */
+  readonly prefix?: string;
+  readonly storageAccount: string;
+  /** Blob service URL (Azurite: http://127.0.0.1:10000/devstoreaccount1); https://ACCOUNT.blob.core.windows.net when absent. */
+  readonly blobEndpoint?: string;
+  /** From a credentials file; the AZURE_STORAGE_* environment variables when absent. */
+  readonly credentials?: AzureCredentials;
+}
+
+export type AzureCredentials =
+  | { readonly kind: "connectionString"; readonly connectionString: string }
+  | { readonly kind: "accountKey"; readonly accountKey: string }
+  | { readonly kind: "sasToken"; readonly sasToken: string };
+
+export type StorageLocation = FileLocation | S3Location | GcsLocation | AzureLocation;
 export type StorageProvider = StorageLocation["provider"];
 
 export interface LocationInput {
@@ -44,6 +79,8 @@ type Parser<P extends StorageProvider> = (input: LocationInput) => Extract<Stora
 const parsers: { readonly [P in StorageProvider]: Parser<P> } = {
   file: parseFileLocation,
   s3: parseS3Location,
+  gcs: parseGcsLocation,
+  azure: parseAzureLocation,
 };
 
 export const storageProviders = Object.keys(parsers) as readonly StorageProvider[];
@@ -99,7 +136,14 @@ function parseS3Location(input: LocationInput): S3Location {
   const prefix = normalizePrefix("s3", input.prefix);
   const { region, s3Url, s3ForcePathStyle, accessKeyId, secretAccessKey } = config;
   if (region === "") throw invalid("s3", "config region is empty", "set region (e.g. us-east-1) or omit it");
-  if (s3Url !== undefined) checkUrl(s3Url);
+  if (s3Url !== undefined) {
+    checkUrl("s3", {
+      field: "s3Url",
+      value: s3Url,
+      example: "http://minio.example:9000",
+      credentialsGo: "in accessKeyId and secretAccessKey",
+    });
+  }
   if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
     throw invalid(
       "s3",
@@ -122,6 +166,95 @@ function parseS3Location(input: LocationInput): S3Location {
   };
 }
 
+const gcsConfigKeys = ["endpoint", "projectId"] as const;
+
+function parseGcsLocation(input: LocationInput): GcsLocation {
+  const config = input.config ?? {};
+  rejectUnknownConfig("gcs", config, gcsConfigKeys);
+  const bucket = input.bucket ?? "";
+  if (bucket === "")
+    throw invalid("gcs", "bucket is missing", "set bucket to the name of an existing bucket");
+  // GCS allows up to 222 characters when the name has dots (each part at most 63), else 63.
+  const parts = bucket.split(".");
+  const shapeOk = /^[a-z0-9][a-z0-9._-]*[a-z0-9]$/.test(bucket) && !bucket.includes("..");
+  const lengthOk = bucket.length >= 3 && bucket.length <= 222 && parts.every((p) => p.length <= 63);
+  if (!shapeOk || !lengthOk) {
+    throw invalid(
+      "gcs",
+      `bucket "${bucket}" is not a valid bucket name`,
+      "use 3-63 lowercase letters, digits, '.', '-' or '_'; a prefix goes in prefix, not in bucket",
+    );
+  }
+  const prefix = normalizePrefix("gcs", input.prefix);
+  const { endpoint, projectId } = config;
+  if (endpoint !== undefined) {
+    checkUrl("gcs", {
+      field: "endpoint",
+      value: endpoint,
+      example: "http://127.0.0.1:4443 (fake-gcs-server)",
+      credentialsGo: "in the credentials file",
+    });
+  }
+  if (projectId === "") throw invalid("gcs", "config projectId is empty", "set projectId or omit it");
+  return {
+    provider: "gcs",
+    bucket,
+    ...(prefix === undefined ? {} : { prefix }),
+    // The SDK appends "/storage/v1" to the endpoint; a trailing '/' would double it.
+    ...(endpoint === undefined ? {} : { endpoint: endpoint.replace(/\/+$/, "") }),
+    ...(projectId === undefined ? {} : { projectId }),
+  };
+}
+
+const azureConfigKeys = ["storageAccount", "blobEndpoint"] as const;
+
+function parseAzureLocation(input: LocationInput): AzureLocation {
+  const config = input.config ?? {};
+  rejectUnknownConfig("azure", config, azureConfigKeys);
+  const container = input.bucket ?? "";
+  if (container === "") {
+    throw invalid("azure", "bucket is missing", "set bucket to the name of an existing blob container");
+  }
+  if (!/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/.test(container) || container.includes("--")) {
+    throw invalid(
+      "azure",
+      `bucket "${container}" is not a valid container name`,
+      "use 3-63 lowercase letters, digits or single '-'; a prefix goes in prefix, not in bucket",
+    );
+  }
+  const prefix = normalizePrefix("azure", input.prefix);
+  const { storageAccount, blobEndpoint } = config;
+  if (storageAccount === undefined || storageAccount === "") {
+    throw invalid(
+      "azure",
+      "config storageAccount is missing",
+      "set storageAccount to the storage account name",
+    );
+  }
+  if (!/^[a-z0-9]{3,24}$/.test(storageAccount)) {
+    throw invalid(
+      "azure",
+      `config storageAccount "${storageAccount}" is not a valid account name`,
+      "use the account name (3-24 lowercase letters or digits), not its URL",
+    );
+  }
+  if (blobEndpoint !== undefined) {
+    checkUrl("azure", {
+      field: "blobEndpoint",
+      value: blobEndpoint,
+      example: "http://127.0.0.1:10000/devstoreaccount1 (Azurite)",
+      credentialsGo: "in the credentials file",
+    });
+  }
+  return {
+    provider: "azure",
+    container,
+    ...(prefix === undefined ? {} : { prefix }),
+    storageAccount,
+    ...(blobEndpoint === undefined ? {} : { blobEndpoint: blobEndpoint.replace(/\/+$/, "") }),
+  };
+}
+
 /** Trims '/' at both ends; rejects '.' and '..' segments, which would escape or alias keys. */
 function normalizePrefix(provider: StorageProvider, prefix: string | undefined): string | undefined {
   const trimmed = (prefix ?? "").replace(/^\/+|\/+$/g, "");
@@ -136,23 +269,35 @@ function normalizePrefix(provider: StorageProvider, prefix: string | undefined):
   return trimmed;
 }
 
-function checkUrl(s3Url: string): void {
+/**
+ * Endpoints are plain http(s) URLs. Credentials (user:password, or a SAS token or key in the
+ * query) belong in the credentials, so a URL carrying them is refused and never echoed.
+ */
+function checkUrl(
+  provider: StorageProvider,
+  endpoint: {
+    readonly field: string;
+    readonly value: string;
+    readonly example: string;
+    readonly credentialsGo: string;
+  },
+): void {
+  const { field, value, example, credentialsGo } = endpoint;
   let url: URL | undefined;
   try {
-    url = new URL(s3Url);
+    url = new URL(value);
   } catch {
     url = undefined;
   }
-  // Credentials belong in accessKeyId/secretAccessKey; never echo a URL that carries them.
-  if (url !== undefined && (url.username !== "" || url.password !== "")) {
-    throw invalid("s3", "config s3Url contains credentials", "move them to accessKeyId and secretAccessKey");
+  if (url !== undefined && (url.username !== "" || url.password !== "" || url.search !== "")) {
+    throw invalid(
+      provider,
+      `config ${field} contains credentials or a query`,
+      `give the bare URL; credentials go ${credentialsGo}`,
+    );
   }
   if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
-    throw invalid(
-      "s3",
-      `config s3Url "${s3Url}" is not an http(s) URL`,
-      "use e.g. http://minio.example:9000",
-    );
+    throw invalid(provider, `config ${field} "${value}" is not an http(s) URL`, `use e.g. ${example}`);
   }
 }
 
