@@ -1,6 +1,16 @@
+import { createPrivateKey } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { KubesnapError } from "../core/errors.js";
-import { openStorage, parseLocationConfig, type Storage } from "../storage/index.js";
+import {
+  type AzureCredentials,
+  azureCredentialsFrom,
+  azureCredentialVariables,
+  type GcsServiceAccountKey,
+  openStorage,
+  parseLocationConfig,
+  type Storage,
+  type StorageLocation,
+} from "../storage/index.js";
 
 export type AccessMode = "ReadWrite" | "ReadOnly";
 
@@ -15,7 +25,10 @@ export interface BackupLocation {
   readonly bucket: string;
   readonly prefix?: string;
   readonly config: Readonly<Record<string, string>>;
-  /** Path of an AWS-style credentials file (s3). */
+  /**
+   * Path of a credentials file: AWS-style for s3, a service-account JSON key for gcs,
+   * AZURE_STORAGE_* lines for azure.
+   */
   readonly credentialFile?: string;
   readonly accessMode: AccessMode;
   readonly default: boolean;
@@ -39,11 +52,25 @@ export async function openLocation(location: BackupLocation, credentialsText?: s
     prefix: location.prefix,
     config: location.config,
   });
-  if (parsed.provider !== "s3") return openStorage(parsed);
+  if (parsed.provider === "file") return openStorage(parsed);
   const text = credentialsText ?? (location.credentialFile ? await readCredentialFile(location) : undefined);
-  return openStorage(
-    text === undefined ? parsed : { ...parsed, credentials: parseAwsCredentials(text, location.name) },
-  );
+  return openStorage(text === undefined ? parsed : withCredentials(parsed, text, location.name));
+}
+
+/** The location with the credentials read from `text`, in its provider's format. */
+function withCredentials(
+  parsed: Exclude<StorageLocation, { provider: "file" }>,
+  text: string,
+  locationName: string,
+): StorageLocation {
+  switch (parsed.provider) {
+    case "s3":
+      return { ...parsed, credentials: parseAwsCredentials(text, locationName) };
+    case "gcs":
+      return { ...parsed, credentials: parseGcsKey(text, locationName) };
+    case "azure":
+      return { ...parsed, credentials: parseAzureCredentials(text, locationName) };
+  }
 }
 
 /** Refuses to write to a restore-only location, before any work starts. */
@@ -68,7 +95,7 @@ async function readCredentialFile(location: BackupLocation): Promise<string> {
       "InvalidInput",
       `Cannot read the credential file ${file} of location "${location.name}"`,
       {
-        hint: "point --credential at a readable AWS-style credentials file",
+        hint: "point --credential at a readable credentials file",
         cause: err,
       },
     );
@@ -106,4 +133,66 @@ export function parseAwsCredentials(
     );
   }
   return { accessKeyId, secretAccessKey };
+}
+
+/**
+ * Reads a Google service-account JSON key (what `gcloud iam service-accounts keys create`
+ * writes). Errors name the location and the field, never the content.
+ */
+export function parseGcsKey(text: string, locationName: string): GcsServiceAccountKey {
+  const fail = (what: string, hint: string) =>
+    new KubesnapError("InvalidInput", `The credentials of location "${locationName}" ${what}`, { hint });
+  let key: unknown;
+  try {
+    key = JSON.parse(text);
+  } catch {
+    throw fail("are not JSON", "give the service-account key file as downloaded from Google Cloud");
+  }
+  const record = (typeof key === "object" && key !== null ? key : {}) as Record<string, unknown>;
+  const { type, client_email: clientEmail, private_key: privateKey, project_id: projectId } = record;
+  if (type !== "service_account" || typeof clientEmail !== "string" || typeof privateKey !== "string") {
+    throw fail(
+      "are not a service-account key (type, client_email and private_key)",
+      "create a key with `gcloud iam service-accounts keys create`, or leave out --credential to use GOOGLE_APPLICATION_CREDENTIALS",
+    );
+  }
+  // A damaged key would otherwise only fail at the first request, deep inside the auth library.
+  try {
+    createPrivateKey(privateKey);
+  } catch {
+    throw fail("hold a private_key that is not a PEM private key", "download the key again");
+  }
+  return { clientEmail, privateKey, ...(typeof projectId === "string" ? { projectId } : {}) };
+}
+
+/**
+ * Reads Azure credentials from env-file text: NAME=value lines (blank lines and # comments
+ * skipped, one pair of quotes around the value dropped), where NAME is one of
+ * azureCredentialVariables; the first of them that is set wins. Errors name the location
+ * and the line number, never the content.
+ */
+export function parseAzureCredentials(text: string, locationName: string): AzureCredentials {
+  const variables: Record<string, string> = {};
+  for (const [index, raw] of text.split(/\r?\n/).entries()) {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#")) continue;
+    const pair = /^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
+    if (!pair) {
+      throw new KubesnapError(
+        "InvalidInput",
+        `Line ${index + 1} of the credentials of location "${locationName}" is not NAME=value`,
+        { hint: "write one variable per line, e.g. AZURE_STORAGE_ACCOUNT_KEY=..." },
+      );
+    }
+    variables[pair[1] ?? ""] = (pair[2] ?? "").replace(/^(["'])(.*)\1$/, "$2");
+  }
+  const credentials = azureCredentialsFrom(variables);
+  if (credentials === undefined) {
+    throw new KubesnapError(
+      "InvalidInput",
+      `The credentials of location "${locationName}" set none of ${azureCredentialVariables.join(", ")}`,
+      { hint: "write one of them as NAME=value on its own line" },
+    );
+  }
+  return credentials;
 }
