@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { isolateCli, kubesnapOk } from "../cli.js";
 import { testEnv } from "../context.js";
 import { clients, eventually, uniqueName } from "../kube.js";
+import { ensureAzureContainer, ensureGcsBucket, fakeServiceAccountKey } from "../storage/buckets.js";
 import { deleteNamespace, deployNginx } from "../workloads.js";
 
 describe("the disaster drill: back up, delete, restore", () => {
@@ -31,11 +32,50 @@ describe("the disaster drill: back up, delete, restore", () => {
       "--config",
       `region=${s3.region},s3Url=${s3.endpoint},s3ForcePathStyle=true`,
     );
+
+    const { gcs, azure } = testEnv();
+    const gcsKey = join(home, "gcs-key.json");
+    writeFileSync(gcsKey, fakeServiceAccountKey());
+    await kubesnapOk(
+      "backup-location",
+      "create",
+      "fake-gcs",
+      "--provider",
+      "gcs",
+      "--bucket",
+      await ensureGcsBucket(),
+      "--prefix",
+      uniqueName("drill"),
+      "--credential",
+      gcsKey,
+      "--config",
+      `endpoint=${gcs.endpoint},projectId=${gcs.projectId}`,
+    );
+
+    const azureCredentials = join(home, "azure-credentials");
+    writeFileSync(azureCredentials, `AZURE_STORAGE_ACCOUNT_KEY=${azure.accountKey}\n`);
+    await kubesnapOk(
+      "backup-location",
+      "create",
+      "azurite",
+      "--provider",
+      "azure",
+      "--bucket",
+      await ensureAzureContainer(),
+      "--prefix",
+      uniqueName("drill"),
+      "--credential",
+      azureCredentials,
+      "--config",
+      `storageAccount=${azure.accountName},blobEndpoint=${azure.endpoint}`,
+    );
   });
 
   it.each([
     ["the embedded default (file)", "default"],
     ["MinIO (s3)", "minio"],
+    ["fake-gcs-server (gcs)", "fake-gcs"],
+    ["Azurite (azure)", "azurite"],
   ])("works on %s", async (_label, location) => {
     const cluster = testEnv().clusters[0]!;
     const { core, apps } = clients(cluster);
