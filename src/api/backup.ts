@@ -76,6 +76,30 @@ export const backupStatusSchema = s.object({
   ),
   kubesnapVersion: s.optional(s.string()),
   formatVersion: s.optional(s.string()),
+  verification: s.optional(
+    s.object(
+      {
+        requestedAt: s.optional(
+          s.string({ description: "The verify request (annotation value) this result answers." }),
+        ),
+        verifiedAt: s.timestamp(),
+        samplePercent: s.integer({ minimum: 1, description: "Share of data blobs read, in percent." }),
+        blobsReferenced: count("Blobs the backup references."),
+        blobsChecked: count("Blobs read and checked."),
+        bytesRead: count("Bytes read from the location."),
+        problems: s.array(
+          s.object({
+            kind: s.string(),
+            key: s.optional(s.string({ description: "The storage object at fault." })),
+            message: s.string(),
+            objects: s.array(s.string(), { description: "Backed-up objects the damage makes unreadable." }),
+          }),
+          { description: "Each damaged or missing stored object (the first 100)." },
+        ),
+      },
+      { description: "The last `kubesnap backup verify` (or periodic verification) of this backup." },
+    ),
+  ),
 });
 export type BackupStatus = Infer<typeof backupStatusSchema>;
 export type BackupPhase = BackupStatus["phase"];

@@ -85,3 +85,15 @@ export function filterSpec(flags: FilterFlags) {
     ...(orLabelSelectors ? { orLabelSelectors } : {}),
   };
 }
+
+/** "5%" or "5": a share of a backup's data to read, in whole percent from 1 to 100. */
+export function samplePercentFlag(flag: string, value: string): number {
+  const match = /^(\d{1,3})%?$/.exec(value.trim());
+  const percent = Number(match?.[1]);
+  if (!match || percent < 1 || percent > 100) {
+    throw new KubesnapError("InvalidInput", `${flag} takes a percentage from 1% to 100%, not "${value}"`, {
+      hint: `e.g. ${flag} 5%`,
+    });
+  }
+  return percent;
+}

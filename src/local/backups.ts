@@ -1,6 +1,7 @@
 import { BACKUP_LOG_FILE, BACKUP_RESULTS_FILE, type BackupRecord } from "../backup/record.js";
 import { type BackupOutcome, type BackupProgress, runBackup } from "../backup/run.js";
 import type { BackupSpec } from "../backup/spec.js";
+import { type BackupVerification, verifyBackup } from "../backup/verify.js";
 import { describeError, isKubesnapError, KubesnapError } from "../core/errors.js";
 import { assertWritable, type BackupLocation } from "../locations/location.js";
 import type { ResultsDoc } from "../report/results.js";
@@ -77,6 +78,27 @@ export async function backupResults(session: LocalSession, name: string): Promis
   return JSON.parse(
     Buffer.from(await repository.readFile(name, BACKUP_RESULTS_FILE)).toString("utf8"),
   ) as ResultsDoc;
+}
+
+/**
+ * Verifies a backup wherever it is stored. Found by listing, not by reading its manifest:
+ * a damaged or swapped manifest is one of the problems verify must report, not a reason to
+ * refuse.
+ */
+export async function verifyLocalBackup(
+  session: LocalSession,
+  name: string,
+  samplePercent: number,
+): Promise<BackupVerification> {
+  for (const location of session.config.locations) {
+    const repository = await session.repository(location);
+    if ((await repository.listSnapshots()).some((s) => s.name === name)) {
+      return verifyBackup(repository, name, { samplePercent });
+    }
+  }
+  throw new KubesnapError("NotFound", `Backup "${name}" not found`, {
+    hint: "run `kubesnap backup get` to list backups",
+  });
 }
 
 /** Deletes the backup's manifest, then collects the data no other backup references. */

@@ -44,6 +44,9 @@ export const SECRETS: ResourceType = {
 /** On Backup objects made by sync from a location: the backup exists; nothing is to be run. */
 export const SYNCED_ANNOTATION = "kubesnap.io/synced-from-location";
 
+/** On a Backup: "PERCENT%@TIME", a request to verify it (what `backup verify` sets in server mode). */
+export const VERIFY_ANNOTATION = "kubesnap.io/verify-requested";
+
 /** Labels the server puts on objects it makes. */
 export const LABELS = {
   location: "kubesnap.io/storage-location",

@@ -13,6 +13,7 @@ import { ServerLocations } from "./locations.js";
 import { createServerMetrics } from "./metrics.js";
 import { RestoreController } from "./restore-controller.js";
 import { ScheduleController } from "./schedule-controller.js";
+import { VerifyController } from "./verify-controller.js";
 
 export interface ServerOptions {
   readonly client: KubeClient;
@@ -31,6 +32,8 @@ export interface ServerOptions {
    * service proxy); by default the listen address itself.
    */
   readonly downloadUrl?: string;
+  /** Verify every finished backup again this often (0: only when asked), reading this share of its data. */
+  readonly verify?: { readonly periodMs: number; readonly samplePercent: number };
 }
 
 /**
@@ -90,6 +93,7 @@ export async function runServer(options: ServerOptions): Promise<void> {
         restores: new Cache(),
         deletes: new Cache(),
         downloads: new Cache(),
+        verify: new Cache(),
       };
       const locations = new ServerLocations(client, namespace, caches.locations);
       leading = { caches: Object.values(caches), locations };
@@ -108,6 +112,10 @@ export async function runServer(options: ServerOptions): Promise<void> {
         [new ScheduleController({ ...deps, backups: caches.backups }), caches.schedules],
         [new DeleteController({ ...deps, backups: caches.backups }), caches.deletes],
         [new DownloadController(downloadDeps(locations)), caches.downloads],
+        [
+          new VerifyController({ ...deps, ...(options.verify ?? { periodMs: 0, samplePercent: 5 }) }),
+          caches.verify,
+        ],
       ];
       await Promise.all(
         controllers.map(([reconciler, cache]) =>

@@ -1,15 +1,9 @@
-import { closeSync, openSync, readSync, writeSync } from "node:fs";
-import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { BackupRecord } from "../../src/backup/record.js";
-import { BlobIndex } from "../../src/repository/blob-index.js";
-import { type BlobId, Repository } from "../../src/repository/index.js";
-import { packKey } from "../../src/repository/layout.js";
-import { FileStorage } from "../../src/storage/index.js";
 import { isolateCli, kubesnap, kubesnapOk } from "../cli.js";
 import { testEnv } from "../context.js";
 import { clients, uniqueName } from "../kube.js";
 import { createConfigMaps } from "../workloads.js";
+import { flipByte, frameOfConfigMap } from "./damage.js";
 
 describe("a damaged backup", () => {
   let location = "";
@@ -26,29 +20,9 @@ describe("a damaged backup", () => {
     const backup = uniqueName("damaged");
     await kubesnapOk("backup", "create", backup, "--include-namespaces", namespace);
 
-    // Find the stored blob of one ConfigMap, and flip one byte in the middle of its frame.
-    const storage = new FileStorage(location);
-    const repository = await Repository.open(storage);
-    const record = (await repository.readManifest(backup)).body as BackupRecord;
-    const group = record.groups.find((g) => g.type.resource === "configmaps" && g.namespace === namespace)!;
-    const names = JSON.parse(
-      Buffer.from(await repository.readBlob(group.names as BlobId)).toString(),
-    ) as string[];
-    const ids: BlobId[] = [];
-    for await (const id of repository.readIdList((await repository.readManifest(backup)).lists[group.list]!))
-      ids.push(id);
-    const victim = names.indexOf("cm-0007");
-    const index = new BlobIndex(storage);
-    await index.refresh();
-    const where = index.get(ids[victim]!)!;
-    const packFile = join(location, packKey(where.pack));
-    const fd = openSync(packFile, "r+");
-    const byte = Buffer.alloc(1);
-    const offset = where.offset + Math.floor(where.length / 2);
-    readSync(fd, byte, 0, 1, offset);
-    byte[0] = (byte[0] ?? 0) ^ 0xff;
-    writeSync(fd, byte, 0, 1, offset);
-    closeSync(fd);
+    // Flip one byte in the middle of one ConfigMap's frame.
+    const frame = await frameOfConfigMap(location, backup, namespace, "cm-0007");
+    flipByte(frame.packFile, frame.offset + Math.floor(frame.length / 2));
 
     const target = uniqueName("recovered");
     const restore = await kubesnap(

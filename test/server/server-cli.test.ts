@@ -143,6 +143,16 @@ describe("backup and restore commands against a running server", () => {
     expect(await bad.text()).not.toContain("starting backup");
   });
 
+  it("verifies a backup on the server and shows the result in describe", async () => {
+    const verified = await cli("backup", "verify", "served-3", "--sample", "50%");
+    expect(verified.code, verified.stderr).toBe(0);
+    expect(verified.stdout).toMatch(
+      /Verified backup "served-3": read \d+ of \d+ blobs \(50% sample\).*no problems/,
+    );
+    const described = await cli("backup", "describe", "served-3");
+    expect(described.stdout).toMatch(/Last verification:\s+read \d+ of \d+ blobs \(50% sample\)/);
+  });
+
   it("runs in this process with --local even though a server is installed", async () => {
     const local = await kubesnapOk("-n", server.namespace, "--local", "backup", "get");
     expect(local.stdout).toContain("No backups found.");

@@ -5,6 +5,7 @@
  * commands are written once against it.
  */
 import type { BackupSpec } from "../../backup/spec.js";
+import type { BackupVerification } from "../../backup/verify.js";
 import type { ResultsDoc } from "../../report/results.js";
 import type { RestoreSpec } from "../../restore/record.js";
 import type { ProgressUpdate } from "../output/progress.js";
@@ -35,6 +36,8 @@ export interface Backups {
   results(name: string): Promise<ResultsDoc>;
   /** Deletes (local) or requests deletion (server); returns the sentence to print. */
   delete(name: string): Promise<string>;
+  /** Reads what the backup references (here, or on the server) and reports each problem. */
+  verify(name: string, samplePercent: number): Promise<BackupVerification>;
 }
 
 export interface Restores {

@@ -5,6 +5,7 @@ import {
   deleteBackup,
   getBackup,
   listBackups,
+  verifyLocalBackup,
 } from "../../local/backups.js";
 import {
   createRestore,
@@ -46,6 +47,7 @@ export function localBackend(session: LocalSession): Backend {
         report.status === "done" ? `${report.bytesFreed} bytes freed` : `data kept for now: ${report.reason}`;
       return `Backup "${name}" deleted; ${freed}.`;
     },
+    verify: (name, samplePercent) => verifyLocalBackup(session, name, samplePercent),
   };
   const restores: Restores = {
     async create(name, spec, { onProgress }) {

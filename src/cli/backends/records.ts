@@ -7,6 +7,7 @@
 import type { Backup, Restore } from "../../api/index.js";
 import type { BackupRecord, ItemGroup } from "../../backup/record.js";
 import type { BackupSpec } from "../../backup/spec.js";
+import type { BackupVerification } from "../../backup/verify.js";
 import { parseDuration } from "../../core/duration.js";
 import type { RestoreRecord } from "../../restore/record.js";
 import { LABELS } from "../../server/kinds.js";
@@ -23,6 +24,8 @@ export interface BackupView {
     readonly validationErrors?: readonly string[];
     readonly kubesnapVersion?: string;
     readonly formatVersion?: string;
+    /** The server's last verification of the backup. */
+    readonly verification?: Omit<BackupVerification, "backup">;
   };
   /** Known where the manifest was read (local mode). */
   readonly groups?: readonly ItemGroup[];

@@ -3,7 +3,8 @@ import type { KubeClient } from "../../cluster/client.js";
 import { KubesnapError } from "../../core/errors.js";
 import type { ResultsDoc } from "../../report/results.js";
 import { resourceBackupSpec } from "../../server/backup-controller.js";
-import { LABELS } from "../../server/kinds.js";
+import { LABELS, VERIFY_ANNOTATION } from "../../server/kinds.js";
+import { verifyRequest } from "../../server/verify-controller.js";
 import type { ServerApi } from "../server-api.js";
 import type { Backend, Backups, CreateOptions, Restores } from "./backend.js";
 import { download } from "./download.js";
@@ -49,6 +50,16 @@ export function serverBackend(client: KubeClient, api: ServerApi): Backend {
         spec: { backupName: name },
       });
       return `Request to delete backup "${name}" submitted; the server deletes its data, then the Backup.`;
+    },
+    async verify(name, samplePercent) {
+      const request = verifyRequest(samplePercent, new Date());
+      await api.patch("backups", name, { metadata: { annotations: { [VERIFY_ANNOTATION]: request } } });
+      for (;;) {
+        const backup = await api.get<Backup>("backups", name);
+        const verification = backup.status?.verification;
+        if (verification?.requestedAt === request) return { backup: name, ...verification };
+        await new Promise((resolve) => setTimeout(resolve, FOLLOW_POLL_MS));
+      }
     },
   };
 

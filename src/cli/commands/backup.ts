@@ -7,11 +7,12 @@ import { validateName } from "../../core/timestamp.js";
 import { withBackend } from "../backends/open.js";
 import { FINISHED_PHASES, failureText } from "../backends/records.js";
 import type { CommandContext } from "../context.js";
-import { type FilterFlags, filterSpec } from "../flags.js";
+import { type FilterFlags, filterSpec, samplePercentFlag } from "../flags.js";
 import { println } from "../io.js";
 import { printList, printObject, progressFor } from "../print.js";
 import { confirm } from "../prompt.js";
 import { backupColumns, backupRow, describeBackup } from "../views/backup.js";
+import { verificationSummary, verifyColumns, verifyRow } from "../views/verify.js";
 import { backupFromSchedule } from "./schedule.js";
 
 export interface BackupCreateFlags extends FilterFlags {
@@ -163,6 +164,30 @@ async function remove(ctx: CommandContext, names: string[], flags: { confirm?: b
   });
 }
 
+async function verify(
+  ctx: CommandContext,
+  name: string,
+  flags: { sample: string; output?: string },
+): Promise<number> {
+  const samplePercent = samplePercentFlag("--sample", flags.sample);
+  return withBackend(ctx, async ({ backups }) => {
+    const result = await backups.verify(name, samplePercent);
+    if (flags.output) {
+      printObject(ctx.io, flags.output, result);
+    } else {
+      println(ctx.io.stdout, `Verified backup "${name}": ${verificationSummary(result)}.`);
+      if (result.problems.length > 0) {
+        printList(ctx.io, undefined, result.problems, {
+          columns: verifyColumns,
+          row: verifyRow,
+          empty: "",
+        });
+      }
+    }
+    return result.problems.length === 0 ? 0 : 1;
+  });
+}
+
 export function registerBackup(
   program: Command,
   run: (fn: (ctx: CommandContext) => Promise<number>) => Promise<void>,
@@ -205,6 +230,15 @@ export function registerBackup(
     .argument("<name>")
     .description("Print a backup's log")
     .action((name: string) => run((ctx) => logs(ctx, name)));
+  backup
+    .command("verify")
+    .argument("<name>")
+    .description("Read every byte a backup references and report each problem by stored and backed-up object")
+    .option("--sample <percent>", "read only this share of the data (the manifest and lists always)", "100%")
+    .option("-o, --output <format>", "json or yaml")
+    .action((name: string, flags: { sample: string; output?: string }) =>
+      run((ctx) => verify(ctx, name, flags)),
+    );
   backup
     .command("delete")
     .argument("<names...>")

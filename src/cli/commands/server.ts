@@ -4,6 +4,7 @@ import { parseDuration } from "../../core/duration.js";
 import { KubesnapError } from "../../core/errors.js";
 import { jsonLogger } from "../../server/log.js";
 import { runServer } from "../../server/server.js";
+import { samplePercentFlag } from "../flags.js";
 import type { Runner } from "../main.js";
 
 /** `kubesnap server`: the controllers, in a Pod (in-cluster config) or anywhere with --kubeconfig. */
@@ -23,6 +24,12 @@ export function registerServer(program: Command, run: Runner): void {
       "--download-url <url>",
       "how the CLI reaches this server for logs and results (default: the listen address)",
     )
+    .option(
+      "--verify-every <duration>",
+      "verify every finished backup again this often (0: only on request)",
+      "0s",
+    )
+    .option("--verify-sample <percent>", "share of a backup's data that periodic verification reads", "5%")
     .action(
       (flags: {
         listen: string;
@@ -30,9 +37,15 @@ export function registerServer(program: Command, run: Runner): void {
         identity?: string;
         leaseDuration: string;
         downloadUrl?: string;
+        verifyEvery: string;
+        verifySample: string;
       }) =>
         run(async (ctx) => {
           const syncPeriodMs = parseDuration(flags.syncPeriod, { what: "--sync-period" });
+          const verify = {
+            periodMs: parseDuration(flags.verifyEvery, { what: "--verify-every" }),
+            samplePercent: samplePercentFlag("--verify-sample", flags.verifySample),
+          };
           const leaseDurationSeconds = Number(flags.leaseDuration);
           if (!Number.isInteger(leaseDurationSeconds) || leaseDurationSeconds < 2) {
             throw new KubesnapError(
@@ -54,6 +67,7 @@ export function registerServer(program: Command, run: Runner): void {
               log: jsonLogger(ctx.io.stderr),
               signal: abort.signal,
               leaseDurationSeconds,
+              verify,
               ...(flags.identity ? { identity: flags.identity } : {}),
               ...(flags.downloadUrl ? { downloadUrl: flags.downloadUrl } : {}),
             });

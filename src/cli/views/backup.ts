@@ -4,6 +4,7 @@ import { type ResultsDoc, resultLines } from "../../report/results.js";
 import type { BackupView } from "../backends/records.js";
 import { type DescribeSection, renderDescribe } from "../output/describe.js";
 import { failureField, formatTimestamp, joinOr, orNone } from "./text.js";
+import { verificationSummary } from "./verify.js";
 
 export const backupColumns = [
   "NAME",
@@ -80,6 +81,7 @@ export function describeBackup(
           `${formatTimestamp(status.expiration)} (${formatExpires(status.expiration ? new Date(status.expiration) : undefined, opts.now)})`,
         ],
         ["Total items backed up", String(status.progress.itemsBackedUp)],
+        ["Last verification", status.verification ? verificationSummary(status.verification) : "never"],
         [
           "Cluster",
           status.cluster ? `${status.cluster.version} (kube-system UID ${status.cluster.uid})` : "<unknown>",
