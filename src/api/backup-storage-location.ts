@@ -2,18 +2,45 @@ import { duration, LABEL_VALUE_MAX, NAME_PATTERN } from "./fields.js";
 import { defineKind, type Resource } from "./kind.js";
 import { type Infer, s } from "./schema.js";
 
-export const STORAGE_PROVIDERS = ["file", "s3"] as const;
+export const STORAGE_PROVIDERS = ["file", "s3", "gcs", "azure"] as const;
 export const ACCESS_MODES = ["ReadWrite", "ReadOnly"] as const;
 export const LOCATION_PHASES = ["Available", "Unavailable"] as const;
 
 /** The config keys each provider takes (the storage module's parseLocationConfig checks values). */
-export const PROVIDER_CONFIG_KEYS = { file: [], s3: ["region", "s3Url", "s3ForcePathStyle"] } as const;
+export const PROVIDER_CONFIG_KEYS = {
+  file: [],
+  s3: ["region", "s3Url", "s3ForcePathStyle"],
+  gcs: ["endpoint", "projectId"],
+  azure: ["storageAccount", "blobEndpoint"],
+} as const;
 
-const s3Keys = PROVIDER_CONFIG_KEYS.s3.map((k) => `'${k}'`).join(", ");
+/** One CEL rule per object-store provider: only its own config keys. */
+const configKeyRules = (["s3", "gcs", "azure"] as const).map((provider) => {
+  const keys = PROVIDER_CONFIG_KEYS[provider];
+  return {
+    fieldPath: ".config",
+    rule: `self.provider != '${provider}' || self.config.all(k, k in [${keys.map((k) => `'${k}'`).join(", ")}])`,
+    message: `${provider} takes only these config keys: ${keys.join(", ")}`,
+  };
+});
+
+/** A key of a Secret in the server's namespace. */
+const secretKeyRef = (description: string) =>
+  s.optional(
+    s.object(
+      {
+        name: s.string({ pattern: NAME_PATTERN, maxLength: 253 }),
+        key: s.string({ pattern: "^[-._a-zA-Z0-9]+$", maxLength: 253 }),
+      },
+      { description },
+    ),
+  );
 
 export const backupStorageLocationSpecSchema = s.object(
   {
-    provider: s.enum(STORAGE_PROVIDERS, { description: "file (a directory the server mounts) or s3." }),
+    provider: s.enum(STORAGE_PROVIDERS, {
+      description: "file (a directory the server mounts), s3, gcs or azure.",
+    }),
     objectStorage: s.object({
       bucket: s.string({
         description: "The bucket; for the file provider, the absolute directory.",
@@ -23,22 +50,19 @@ export const backupStorageLocationSpecSchema = s.object(
       prefix: s.optional(s.string({ description: "Key prefix inside the bucket.", maxLength: 1024 })),
     }),
     config: s.map(s.string({ maxLength: 1024 }), {
-      description: "Provider settings; s3: region, s3Url, s3ForcePathStyle.",
+      description:
+        "Provider settings; s3: region, s3Url, s3ForcePathStyle; gcs: endpoint, projectId; azure: storageAccount, blobEndpoint.",
       default: {},
       maxProperties: 16,
     }),
-    credential: s.optional(
-      s.object(
-        {
-          name: s.string({ pattern: NAME_PATTERN, maxLength: 253 }),
-          key: s.string({ pattern: "^[-._a-zA-Z0-9]+$", maxLength: 253 }),
-        },
-        {
-          description:
-            "A Secret in the server's namespace and its key holding an AWS-style credentials file; " +
-            "the SDK's default chain (IRSA, instance role) when absent.",
-        },
-      ),
+    credential: secretKeyRef(
+      "A Secret in the server's namespace and its key holding the provider's credentials file (s3: " +
+        "AWS-style; gcs: a service-account JSON key; azure: AZURE_STORAGE_* lines); the SDK's default " +
+        "chain (IRSA, workload identity, instance role) when absent.",
+    ),
+    encryptionKey: secretKeyRef(
+      "A Secret in the server's namespace and its key holding the key (32 bytes or more) that encrypts " +
+        "this location's repository client-side; the first writer with a key creates it encrypted.",
     ),
     accessMode: s.enum(ACCESS_MODES, {
       default: "ReadWrite",
@@ -58,11 +82,7 @@ export const backupStorageLocationSpecSchema = s.object(
         rule: "!('accessKeyId' in self.config) && !('secretAccessKey' in self.config)",
         message: "credentials belong in a Secret named by spec.credential, never in spec.config",
       },
-      {
-        fieldPath: ".config",
-        rule: `self.provider != 's3' || self.config.all(k, k in [${s3Keys}])`,
-        message: `s3 takes only these config keys: ${PROVIDER_CONFIG_KEYS.s3.join(", ")}`,
-      },
+      ...configKeyRules,
       {
         fieldPath: ".config",
         rule: "self.provider != 'file' || size(self.config) == 0",

@@ -1,6 +1,5 @@
 import { describeError, isKubesnapError, KubesnapError } from "../core/errors.js";
 import type { BackupLocation } from "../locations/location.js";
-import { openLocation } from "../locations/location.js";
 import type { ResultsDoc } from "../report/results.js";
 import type { RestoreRecord, RestoreSpec } from "../restore/record.js";
 import { type RestoreProgress, runRestore } from "../restore/run.js";
@@ -23,7 +22,7 @@ import type { LocalSession } from "./session.js";
  * then goes to the first ReadWrite location (the embedded default, usually).
  */
 async function recordStorage(session: LocalSession, backupLocation: BackupLocation): Promise<Storage> {
-  if (backupLocation.accessMode === "ReadWrite") return openLocation(backupLocation);
+  if (backupLocation.accessMode === "ReadWrite") return recordsOf(session, backupLocation);
   const fallback = session.config.locations.find((l) => l.accessMode === "ReadWrite");
   if (!fallback) {
     throw new KubesnapError(
@@ -34,7 +33,12 @@ async function recordStorage(session: LocalSession, backupLocation: BackupLocati
       },
     );
   }
-  return openLocation(fallback);
+  return recordsOf(session, fallback);
+}
+
+/** Restore records are kept beside a location's repository, sealed like it when it is encrypted. */
+async function recordsOf(session: LocalSession, location: BackupLocation): Promise<Storage> {
+  return (await session.repository(location)).records();
 }
 
 export async function createRestore(
@@ -78,7 +82,7 @@ export async function listRestores(
   const records: RestoreRecord[] = [];
   for (const location of session.config.locations.filter((l) => l.accessMode === "ReadWrite")) {
     try {
-      records.push(...(await listStored(await openLocation(location))));
+      records.push(...(await listStored(await recordsOf(session, location))));
     } catch (err) {
       onWarning(`backup location "${location.name}" could not be read: ${describeError(err)}`);
     }
@@ -91,7 +95,7 @@ async function findRestore(
   name: string,
 ): Promise<{ storage: Storage; record: RestoreRecord }> {
   for (const location of session.config.locations.filter((l) => l.accessMode === "ReadWrite")) {
-    const storage = await openLocation(location);
+    const storage = await recordsOf(session, location);
     try {
       return { storage, record: await readRestore(storage, name) };
     } catch (err) {

@@ -2,7 +2,7 @@ import type { KubeClient } from "../cluster/client.js";
 import { type ConnectOptions, connect } from "../cluster/connect.js";
 import { isKubesnapError, KubesnapError } from "../core/errors.js";
 import { findLocation, type LocalConfig, loadConfig } from "../locations/config-file.js";
-import { type BackupLocation, openLocation } from "../locations/location.js";
+import { type BackupLocation, openLocation, readEncryptionKey } from "../locations/location.js";
 import { Repository } from "../repository/index.js";
 
 /**
@@ -38,13 +38,19 @@ export class LocalSession {
   repository(location: BackupLocation): Promise<Repository> {
     let repo = this.repositories.get(location.name);
     if (!repo) {
-      repo = openLocation(location)
-        .then((storage) => Repository.open(storage))
+      repo = Promise.all([openLocation(location), readEncryptionKey(location)])
+        .then(([storage, encryptionKey]) => Repository.open(storage, encryptionKey ? { encryptionKey } : {}))
         .catch((err: unknown) => {
           throw new KubesnapError(
             isKubesnapError(err) ? err.code : "Unavailable",
             `Backup location "${location.name}" cannot be used: ${err instanceof Error ? err.message : String(err)}`,
-            { hint: "check its bucket, path and credentials (`kubesnap backup-location get`)", cause: err },
+            {
+              // The inner hint (a wrong key, a missing bucket) says more than a general one.
+              hint:
+                (isKubesnapError(err) && err.hint) ||
+                "check its bucket, path and credentials (`kubesnap backup-location get`)",
+              cause: err,
+            },
           );
         });
       this.repositories.set(location.name, repo);

@@ -30,6 +30,8 @@ export interface BackupLocation {
    * AZURE_STORAGE_* lines for azure.
    */
   readonly credentialFile?: string;
+  /** Path of the file whose bytes are the key that encrypts the location's repository. */
+  readonly encryptionKeyFile?: string;
   readonly accessMode: AccessMode;
   readonly default: boolean;
 }
@@ -81,6 +83,24 @@ export function assertWritable(location: BackupLocation): void {
       `Backup location "${location.name}" is ReadOnly (restore-only mode)`,
       {
         hint: `pick another with --storage-location, or run \`kubesnap backup-location set ${location.name} --access-mode ReadWrite\``,
+      },
+    );
+  }
+}
+
+/** The location's encryption key, or undefined when it names no key file. */
+export async function readEncryptionKey(location: BackupLocation): Promise<Uint8Array | undefined> {
+  const file = location.encryptionKeyFile;
+  if (!file) return undefined;
+  try {
+    return await readFile(file);
+  } catch (err) {
+    throw new KubesnapError(
+      "InvalidInput",
+      `Cannot read the encryption key file ${file} of location "${location.name}"`,
+      {
+        hint: `restore the file, or point the location at the key with \`kubesnap backup-location set ${location.name} --encryption-key-file FILE\``,
+        cause: err,
       },
     );
   }

@@ -23,6 +23,7 @@ import {
 } from "./layout.js";
 import { acquireSnapshotLock, waitForGc } from "./lock.js";
 import { type IdListRef, type Manifest, parseManifest } from "./manifest.js";
+import { RecordStorage } from "./records.js";
 import type { SealedStorage, Sealer } from "./sealer.js";
 import { readSideFile } from "./side-file.js";
 import { SnapshotWriter } from "./snapshot-writer.js";
@@ -225,6 +226,11 @@ export class Repository implements BlobSource {
     if (!(await this.storage.stat(key)) && others.length === 0) throw this.notFound(name);
     await this.storage.delete(key);
     for (const other of others) await this.storage.delete(other);
+  }
+
+  /** Storage for records kept beside the repository, sealed like the repository's own objects. */
+  records(): Storage {
+    return new RecordStorage(this.storage, this.sealer);
   }
 
   /** Collects garbage; see gc.ts. Skips (and says why) while a snapshot is being written. */

@@ -57,6 +57,8 @@ export const sealContext = {
   /** A manifest is bound to its snapshot's name, so one moved to another name fails to open. */
   manifest: (snapshot: string) => context("kubesnap/manifest\0", snapshot),
   file: (snapshot: string, file: string) => context("kubesnap/file\0", snapshot, "\0", file),
+  /** A record beside the repository (restores/…) is bound to its key. */
+  record: (key: string) => context("kubesnap/record\0", key),
   /** The wrapped master key is bound to the repository id in config.json. */
   masterKey: (repositoryId: string) => context("kubesnap/master-key\0", repositoryId),
 };

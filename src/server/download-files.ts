@@ -46,7 +46,7 @@ export async function readDownloadTarget(
     case "RestoreLog":
     case "RestoreResults": {
       for (const location of locations.all()) {
-        const storage = await locations.storage(location);
+        const storage = (await locations.repository(location)).records();
         try {
           return target.kind === "RestoreLog"
             ? { body: await readRestoreLog(storage, target.name), contentType: TEXT }

@@ -76,7 +76,14 @@ export class ServerLocations {
     const key = `${bsl.metadata.name}@${bsl.metadata.resourceVersion ?? ""}`;
     let repo = this.repositories.get(key);
     if (!repo) {
-      repo = this.storage(bsl).then((storage) => Repository.open(storage));
+      repo = (async () => {
+        const storage = await this.storage(bsl);
+        const key = bsl.spec.encryptionKey;
+        return Repository.open(
+          storage,
+          key ? { encryptionKey: await this.secretValue(bsl, key, "spec.encryptionKey") } : {},
+        );
+      })();
       // A failed open is not cached: the next attempt tries again.
       repo.catch(() => this.repositories.delete(key));
       this.repositories.set(key, repo);
@@ -87,6 +94,15 @@ export class ServerLocations {
   private async credentials(bsl: BackupStorageLocation): Promise<string | undefined> {
     const ref = bsl.spec.credential;
     if (!ref) return undefined;
+    return Buffer.from(await this.secretValue(bsl, ref, "spec.credential")).toString("utf8");
+  }
+
+  /** The bytes of a Secret's key that a location names (never logged, never in status). */
+  private async secretValue(
+    bsl: BackupStorageLocation,
+    ref: { name: string; key: string },
+    field: string,
+  ): Promise<Uint8Array> {
     const secret = await this.client.get<KubeObject & { data?: Record<string, string> }>(
       resourcePath(SECRETS, { namespace: this.namespace, name: ref.name }),
     );
@@ -95,11 +111,9 @@ export class ServerLocations {
       throw new KubesnapError(
         "NotFound",
         `Secret ${this.namespace}/${ref.name} has no key "${ref.key}" for location "${bsl.metadata.name}"`,
-        {
-          hint: "fix spec.credential of the BackupStorageLocation",
-        },
+        { hint: `fix ${field} of the BackupStorageLocation` },
       );
     }
-    return Buffer.from(value, "base64").toString("utf8");
+    return Buffer.from(value, "base64");
   }
 }

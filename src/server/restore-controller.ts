@@ -120,7 +120,7 @@ export class RestoreController implements Reconciler {
       });
       const writable = locations.all().find((l) => l.spec.accessMode === "ReadWrite");
       if (writable) {
-        await saveRestore(await locations.storage(writable), outcome.record, {
+        await saveRestore((await locations.repository(writable)).records(), outcome.record, {
           log: outcome.log,
           results: outcome.results,
         });

@@ -1,9 +1,17 @@
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
 import type { Command } from "commander";
 import { KubesnapError } from "../../core/errors.js";
 import { parseKeyValues } from "../../core/kv.js";
 import { validateName } from "../../core/timestamp.js";
 import { findLocation, type LocalConfig, loadConfig, saveConfig } from "../../locations/config-file.js";
-import { type BackupLocation, openLocation, parseAccessMode } from "../../locations/location.js";
+import {
+  type BackupLocation,
+  openLocation,
+  parseAccessMode,
+  readEncryptionKey,
+} from "../../locations/location.js";
+import { MIN_USER_KEY_BYTES, Repository } from "../../repository/index.js";
 import { parseLocationConfig, storageProviders } from "../../storage/index.js";
 import { println } from "../io.js";
 import type { Runner } from "../main.js";
@@ -16,6 +24,7 @@ interface CreateFlags {
   prefix?: string;
   config?: string;
   credential?: string;
+  encryptionKeyFile?: string;
   accessMode?: string;
   default?: boolean;
 }
@@ -49,6 +58,7 @@ async function create(name: string, flags: CreateFlags): Promise<BackupLocation>
     ...(flags.prefix ? { prefix: flags.prefix } : {}),
     config: flags.config ? parseKeyValues(flags.config, { what: "--config" }) : {},
     ...(flags.credential ? { credentialFile: flags.credential } : {}),
+    ...(flags.encryptionKeyFile ? { encryptionKeyFile: await keyFile(flags.encryptionKeyFile) } : {}),
     accessMode: flags.accessMode ? parseAccessMode(flags.accessMode) : "ReadWrite",
     default: flags.default === true,
   };
@@ -57,9 +67,48 @@ async function create(name: string, flags: CreateFlags): Promise<BackupLocation>
   return location;
 }
 
+/**
+ * An encryption key file, checked now (readable, long enough) and kept as an absolute path:
+ * later commands may run from another directory.
+ */
+async function keyFile(path: string): Promise<string> {
+  const absolute = resolve(path);
+  const bytes = await readFile(absolute).catch((err: unknown) => {
+    throw new KubesnapError("InvalidInput", `Cannot read the encryption key file ${absolute}`, {
+      hint: "create one with `head -c 32 /dev/urandom > FILE` and keep a copy somewhere safe",
+      cause: err,
+    });
+  });
+  if (bytes.length < MIN_USER_KEY_BYTES) {
+    throw new KubesnapError(
+      "InvalidInput",
+      `The encryption key file ${absolute} holds ${bytes.length} bytes; a key needs at least ${MIN_USER_KEY_BYTES}`,
+      { hint: "create one with `head -c 32 /dev/urandom > FILE`" },
+    );
+  }
+  return absolute;
+}
+
+/** Re-wraps the repository key under a new key file; no data is re-encrypted or re-uploaded. */
+async function rotateKey(name: string, newKeyFile: string): Promise<void> {
+  const config = await loadConfig();
+  const current = findLocation(config, name);
+  const oldKey = await readEncryptionKey(current);
+  if (!oldKey) {
+    throw new KubesnapError("InvalidInput", `Backup location "${name}" is not encrypted`, {
+      hint: "only a location created with --encryption-key-file has a key to rotate",
+    });
+  }
+  const updated = { ...current, encryptionKeyFile: await keyFile(newKeyFile) };
+  const newKey = await readEncryptionKey(updated);
+  const repository = await Repository.open(await openLocation(current), { encryptionKey: oldKey });
+  await repository.rewrapKey(oldKey, newKey ?? new Uint8Array());
+  await saveConfig({ locations: withDefault(config, updated) });
+}
+
 async function set(
   name: string,
-  flags: { accessMode?: string; default?: boolean; credential?: string },
+  flags: { accessMode?: string; default?: boolean; credential?: string; encryptionKeyFile?: string },
 ): Promise<void> {
   const config = await loadConfig();
   const current = findLocation(config, name);
@@ -68,6 +117,7 @@ async function set(
     ...(flags.accessMode ? { accessMode: parseAccessMode(flags.accessMode) } : {}),
     ...(flags.default ? { default: true } : {}),
     ...(flags.credential ? { credentialFile: flags.credential } : {}),
+    ...(flags.encryptionKeyFile ? { encryptionKeyFile: await keyFile(flags.encryptionKeyFile) } : {}),
   };
   await saveConfig({ locations: withDefault(config, updated) });
 }
@@ -87,6 +137,9 @@ async function phaseOf(location: BackupLocation): Promise<string> {
   }
 }
 
+const encryptionHelp =
+  "encrypt everything stored (AES-256-GCM) under a key read from this file (32+ bytes; keep a copy: without it nothing can be restored)";
+
 const credentialHelp =
   "credentials file: AWS-style (s3), service-account JSON key (gcs), AZURE_STORAGE_*=... lines (azure)";
 
@@ -104,6 +157,7 @@ export function registerLocation(program: Command, run: Runner): void {
       "provider settings: s3 region, s3Url, s3ForcePathStyle; gcs endpoint, projectId; azure storageAccount, blobEndpoint",
     )
     .option("--credential <file>", credentialHelp)
+    .option("--encryption-key-file <file>", encryptionHelp)
     .option("--access-mode <mode>", "ReadWrite or ReadOnly (restore-only)")
     .option("--default", "make it the default location")
     .action((name: string, flags: CreateFlags) =>
@@ -147,10 +201,26 @@ export function registerLocation(program: Command, run: Runner): void {
     .option("--access-mode <mode>", "ReadWrite or ReadOnly (restore-only)")
     .option("--default", "make it the default location")
     .option("--credential <file>", credentialHelp)
+    .option("--encryption-key-file <file>", "where the location's encryption key now is (the same key)")
     .action((name: string, flags) =>
       run(async (ctx) => {
         await set(name, flags);
         println(ctx.io.stdout, `Backup location "${name}" updated.`);
+        return 0;
+      }),
+    );
+  cmd
+    .command("rotate-key")
+    .argument("<name>")
+    .description("Encrypt the location's repository key under a new key file (data is not rewritten)")
+    .requiredOption("--new-key-file <file>", "the new key: 32 or more bytes")
+    .action((name: string, flags: { newKeyFile: string }) =>
+      run(async (ctx) => {
+        await rotateKey(name, flags.newKeyFile);
+        println(
+          ctx.io.stdout,
+          `Backup location "${name}" now opens with ${resolve(flags.newKeyFile)}; the old key no longer does.`,
+        );
         return 0;
       }),
     );
