@@ -139,6 +139,38 @@ describe("installManifests", () => {
     expect(JSON.stringify(find(objects, "Deployment"))).not.toContain("kubesnap-credentials");
   });
 
+  it("with an encryption key, adds its Secret and names it in the location; the key appears nowhere else", () => {
+    const key = Buffer.from("k".repeat(32));
+    const objects = installManifests(options({ encryptionKey: key }));
+    const secrets = objects.filter((o) => o.kind === "Secret") as unknown as {
+      metadata: { name: string };
+      data: Record<string, string>;
+    }[];
+    const sealed = secrets.find((s) => s.metadata.name === "kubesnap-encryption-key");
+    expect(Buffer.from(sealed?.data.key ?? "", "base64")).toEqual(key);
+    expect(find(objects, "BackupStorageLocation")?.spec).toMatchObject({
+      encryptionKey: { name: "kubesnap-encryption-key", key: "key" },
+    });
+    const elsewhere = JSON.stringify(objects.filter((o) => o.kind !== "Secret"));
+    expect(elsewhere).not.toContain(key.toString("base64"));
+  });
+
+  it("installs gcs and azure locations with their own config keys", () => {
+    const gcs = installManifests(
+      options({
+        provider: "gcs",
+        bucket: "backups",
+        config: { projectId: "prod", endpoint: "http://127.0.0.1:4443" },
+      }),
+    );
+    expect(find(gcs, "BackupStorageLocation")?.spec).toMatchObject({ provider: "gcs" });
+    const azure = installManifests(
+      options({ provider: "azure", bucket: "backups", config: { storageAccount: "prodbackups" } }),
+    );
+    expect(find(azure, "BackupStorageLocation")?.spec).toMatchObject({ provider: "azure" });
+    expect(() => installManifests(options({ provider: "gcs", config: { region: "eu" } }))).toThrow(/region/);
+  });
+
   it("leaves the Secret out with --no-secret but still names it; without credentials, names none", () => {
     const external = installManifests(options({ credentials: { from: "existing-secret" } }));
     expect(find(external, "Secret")).toBeUndefined();

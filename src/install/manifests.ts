@@ -12,6 +12,8 @@ import {
   CREDENTIALS_KEY,
   CREDENTIALS_SECRET,
   DEFAULT_LOCATION,
+  ENCRYPTION_KEY,
+  ENCRYPTION_SECRET,
   INSTANCE_LABEL,
   installNames,
   NAME_LABEL,
@@ -22,7 +24,7 @@ import { metricsService, serverDeployment } from "./server.js";
 
 /** Where the default location's credentials come from. */
 export type CredentialSource =
-  /** An AWS-style credentials file's content: the install includes the Secret made from it. */
+  /** A credentials file's content (in the provider's format): the install includes the Secret made from it. */
   | { readonly from: "file"; readonly content: string }
   /** The location names the Secret, which is created some other way (--no-secret: sealed-secrets, external-secrets…). */
   | { readonly from: "existing-secret" }
@@ -41,6 +43,8 @@ export interface InstallOptions {
   readonly version: string;
   /** For the file provider: the PersistentVolumeClaim that holds the directory. */
   readonly fileClaim?: string;
+  /** The key that encrypts the location: the install includes the Secret holding it. */
+  readonly encryptionKey?: Uint8Array;
 }
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -81,7 +85,18 @@ export function installManifests(options: InstallOptions): KubeObject[] {
     },
     ...rbacObjects(installNames(namespace), labels),
     ...(options.credentials.from === "file"
-      ? [credentialSecret(namespace, labels, options.credentials.content)]
+      ? [
+          secret(
+            namespace,
+            labels,
+            CREDENTIALS_SECRET,
+            CREDENTIALS_KEY,
+            Buffer.from(options.credentials.content),
+          ),
+        ]
+      : []),
+    ...(options.encryptionKey
+      ? [secret(namespace, labels, ENCRYPTION_SECRET, ENCRYPTION_KEY, options.encryptionKey)]
       : []),
     { ...location },
     metricsService({ namespace, labels }),
@@ -94,13 +109,19 @@ export function installManifests(options: InstallOptions): KubeObject[] {
   ];
 }
 
-function credentialSecret(namespace: string, labels: Record<string, string>, content: string): KubeObject {
+function secret(
+  namespace: string,
+  labels: Record<string, string>,
+  name: string,
+  key: string,
+  value: Uint8Array,
+): KubeObject {
   return {
     apiVersion: "v1",
     kind: "Secret",
-    metadata: { name: CREDENTIALS_SECRET, namespace, labels },
+    metadata: { name, namespace, labels },
     type: "Opaque",
-    data: { [CREDENTIALS_KEY]: Buffer.from(content, "utf8").toString("base64") },
+    data: { [key]: Buffer.from(value).toString("base64") },
   };
 }
 
@@ -113,6 +134,7 @@ function defaultLocation(options: InstallOptions, labels: Record<string, string>
     ...(options.credentials.from === "default-chain"
       ? {}
       : { credential: { name: CREDENTIALS_SECRET, key: CREDENTIALS_KEY } }),
+    ...(options.encryptionKey ? { encryptionKey: { name: ENCRYPTION_SECRET, key: ENCRYPTION_KEY } } : {}),
     accessMode: "ReadWrite",
     default: true,
   };

@@ -31,3 +31,7 @@ export function installNames(namespace: string): Names {
     restoreClusterRole: `kubesnap-${namespace}-restore`,
   };
 }
+
+/** The Secret (and its key) holding the default location's encryption key, with --encryption-key-file. */
+export const ENCRYPTION_SECRET = "kubesnap-encryption-key";
+export const ENCRYPTION_KEY = "key";

@@ -1,6 +1,8 @@
 import { createPrivateKey } from "node:crypto";
 import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
 import { KubesnapError } from "../core/errors.js";
+import { MIN_USER_KEY_BYTES } from "../repository/index.js";
 import {
   type AzureCredentials,
   azureCredentialsFrom,
@@ -75,6 +77,20 @@ function withCredentials(
   }
 }
 
+/**
+ * Checks credentials text the way the server will read it, for a provider given by name
+ * (install does this before it puts the text in a Secret). Errors never quote the text.
+ */
+export function checkCredentials(provider: string, text: string, locationName: string): void {
+  if (provider === "s3") parseAwsCredentials(text, locationName);
+  else if (provider === "gcs") parseGcsKey(text, locationName);
+  else if (provider === "azure") parseAzureCredentials(text, locationName);
+  else
+    throw new KubesnapError("InvalidInput", `The ${provider} provider takes no credentials`, {
+      hint: "drop --secret-file",
+    });
+}
+
 /** Refuses to write to a restore-only location, before any work starts. */
 export function assertWritable(location: BackupLocation): void {
   if (location.accessMode === "ReadOnly") {
@@ -86,6 +102,28 @@ export function assertWritable(location: BackupLocation): void {
       },
     );
   }
+}
+
+/**
+ * An encryption key file, checked now (readable, long enough), with its absolute path:
+ * later commands may run from another directory.
+ */
+export async function readKeyFile(path: string): Promise<{ path: string; key: Uint8Array }> {
+  const absolute = resolve(path);
+  const key = await readFile(absolute).catch((err: unknown) => {
+    throw new KubesnapError("InvalidInput", `Cannot read the encryption key file ${absolute}`, {
+      hint: "create one with `head -c 32 /dev/urandom > FILE` and keep a copy somewhere safe",
+      cause: err,
+    });
+  });
+  if (key.length < MIN_USER_KEY_BYTES) {
+    throw new KubesnapError(
+      "InvalidInput",
+      `The encryption key file ${absolute} holds ${key.length} bytes; a key needs at least ${MIN_USER_KEY_BYTES}`,
+      { hint: "create one with `head -c 32 /dev/urandom > FILE`" },
+    );
+  }
+  return { path: absolute, key };
 }
 
 /** The location's encryption key, or undefined when it names no key file. */

@@ -2,11 +2,11 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { zstdDecompressSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
 import { isolateCli, kubesnap, kubesnapOk } from "../cli.js";
 import { testEnv } from "../context.js";
 import { clients, uniqueName } from "../kube.js";
+import { readableViews } from "../storage/leaks.js";
 import { deleteNamespace } from "../workloads.js";
 
 /** Every file under dir, recursively. */
@@ -16,31 +16,11 @@ function filesUnder(dir: string): string[] {
     .map((entry) => join(entry.parentPath, entry.name));
 }
 
-const ZSTD_MAGIC = Buffer.from([0x28, 0xb5, 0x2f, 0xfd]);
-
-/**
- * A stored file's bytes as an attacker could read them: raw, and every zstd frame in it
- * decompressed (zstd entropy-codes literals, so plain text is not visible in raw bytes).
- */
-function readable(bytes: Buffer): Buffer[] {
-  const starts: number[] = [];
-  for (let at = bytes.indexOf(ZSTD_MAGIC); at >= 0; at = bytes.indexOf(ZSTD_MAGIC, at + 1)) starts.push(at);
-  const views = [bytes];
-  starts.forEach((start, i) => {
-    try {
-      views.push(zstdDecompressSync(bytes.subarray(start, starts[i + 1] ?? bytes.length)));
-    } catch {
-      // Not a whole frame (a magic number by chance, or frames followed by other data).
-    }
-  });
-  return views;
-}
-
 /** Where the needles can be read in the files under dir. */
 function leaks(dir: string, needles: readonly string[]): string[] {
   const found: string[] = [];
   for (const file of filesUnder(dir)) {
-    const views = readable(readFileSync(file));
+    const views = readableViews(readFileSync(file));
     for (const needle of needles)
       if (views.some((view) => view.includes(needle))) found.push(`${needle} in ${file}`);
   }

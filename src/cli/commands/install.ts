@@ -15,8 +15,9 @@ import {
   SERVER_NAME,
   uninstall,
 } from "../../install/index.js";
-import { parseAwsCredentials } from "../../locations/location.js";
+import { checkCredentials, readKeyFile } from "../../locations/location.js";
 import { DEFAULT_WAITER } from "../../restore/apply/waits.js";
+import { storageProviders } from "../../storage/index.js";
 import type { CommandContext } from "../context.js";
 import { println } from "../io.js";
 import type { Runner } from "../main.js";
@@ -33,6 +34,7 @@ interface InstallFlags {
   secret: boolean;
   image?: string;
   fileClaim?: string;
+  encryptionKeyFile?: string;
   dryRun?: boolean;
   output?: string;
 }
@@ -47,20 +49,17 @@ async function credentialsFrom(flags: InstallFlags): Promise<CredentialSource> {
   }
   if (!flags.secret) return { from: "existing-secret" };
   if (flags.secretFile === undefined) return { from: "default-chain" };
-  if (flags.provider !== "s3") {
-    throw new KubesnapError("InvalidInput", `--secret-file is for the s3 provider, not ${flags.provider}`);
-  }
   let content: string;
   try {
     content = await readFile(flags.secretFile, "utf8");
   } catch (err) {
     throw new KubesnapError("InvalidInput", `Cannot read --secret-file ${flags.secretFile}`, {
-      hint: "point --secret-file at a readable AWS-style credentials file",
+      hint: "point --secret-file at a readable credentials file (s3: AWS-style; gcs: a service-account JSON key; azure: AZURE_STORAGE_* lines)",
       cause: err,
     });
   }
   // Checked the way the server will read it; its errors name the location, never the content.
-  parseAwsCredentials(content, "default");
+  checkCredentials(flags.provider, content, "default");
   return { from: "file", content };
 }
 
@@ -75,6 +74,9 @@ async function optionsFrom(ctx: CommandContext, flags: InstallFlags): Promise<In
     image: flags.image ?? DEFAULT_IMAGE,
     version: KUBESNAP_VERSION,
     ...(flags.fileClaim !== undefined ? { fileClaim: flags.fileClaim } : {}),
+    ...(flags.encryptionKeyFile !== undefined
+      ? { encryptionKey: (await readKeyFile(flags.encryptionKeyFile)).key }
+      : {}),
   };
 }
 
@@ -161,13 +163,20 @@ export function registerInstall(program: Command, run: Runner): void {
     .description(
       "Install the kubesnap server, its CRDs and a default backup location (again: upgrade in place)",
     )
-    .requiredOption("--provider <provider>", "file or s3")
+    .requiredOption("--provider <provider>", storageProviders.join(", "))
     .requiredOption("--bucket <bucket>", "bucket name (for file: the absolute directory, on --file-claim)")
     .option("--prefix <prefix>", "key prefix inside the bucket")
-    .option("--config <k=v,...>", "provider settings: region, s3Url, s3ForcePathStyle")
+    .option(
+      "--config <k=v,...>",
+      "provider settings: s3 region, s3Url, s3ForcePathStyle; gcs endpoint, projectId; azure storageAccount, blobEndpoint",
+    )
     .option(
       "--secret-file <file>",
-      "AWS-style credentials file, stored as Secret kubesnap-credentials (without it: the SDK's default chain)",
+      "credentials file (s3: AWS-style; gcs: service-account JSON key; azure: AZURE_STORAGE_* lines), stored as Secret kubesnap-credentials (without it: the SDK's default chain)",
+    )
+    .option(
+      "--encryption-key-file <file>",
+      "encrypt the location client-side under this key (32+ bytes), stored as Secret kubesnap-encryption-key",
     )
     .option(
       "--no-secret",

@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { KubesnapError } from "../../core/errors.js";
@@ -10,8 +9,9 @@ import {
   openLocation,
   parseAccessMode,
   readEncryptionKey,
+  readKeyFile,
 } from "../../locations/location.js";
-import { MIN_USER_KEY_BYTES, Repository } from "../../repository/index.js";
+import { Repository } from "../../repository/index.js";
 import { parseLocationConfig, storageProviders } from "../../storage/index.js";
 import { println } from "../io.js";
 import type { Runner } from "../main.js";
@@ -58,35 +58,15 @@ async function create(name: string, flags: CreateFlags): Promise<BackupLocation>
     ...(flags.prefix ? { prefix: flags.prefix } : {}),
     config: flags.config ? parseKeyValues(flags.config, { what: "--config" }) : {},
     ...(flags.credential ? { credentialFile: flags.credential } : {}),
-    ...(flags.encryptionKeyFile ? { encryptionKeyFile: await keyFile(flags.encryptionKeyFile) } : {}),
+    ...(flags.encryptionKeyFile
+      ? { encryptionKeyFile: (await readKeyFile(flags.encryptionKeyFile)).path }
+      : {}),
     accessMode: flags.accessMode ? parseAccessMode(flags.accessMode) : "ReadWrite",
     default: flags.default === true,
   };
   checkLocation(location);
   await saveConfig({ locations: withDefault(config, location) });
   return location;
-}
-
-/**
- * An encryption key file, checked now (readable, long enough) and kept as an absolute path:
- * later commands may run from another directory.
- */
-async function keyFile(path: string): Promise<string> {
-  const absolute = resolve(path);
-  const bytes = await readFile(absolute).catch((err: unknown) => {
-    throw new KubesnapError("InvalidInput", `Cannot read the encryption key file ${absolute}`, {
-      hint: "create one with `head -c 32 /dev/urandom > FILE` and keep a copy somewhere safe",
-      cause: err,
-    });
-  });
-  if (bytes.length < MIN_USER_KEY_BYTES) {
-    throw new KubesnapError(
-      "InvalidInput",
-      `The encryption key file ${absolute} holds ${bytes.length} bytes; a key needs at least ${MIN_USER_KEY_BYTES}`,
-      { hint: "create one with `head -c 32 /dev/urandom > FILE`" },
-    );
-  }
-  return absolute;
 }
 
 /** Re-wraps the repository key under a new key file; no data is re-encrypted or re-uploaded. */
@@ -99,10 +79,10 @@ async function rotateKey(name: string, newKeyFile: string): Promise<void> {
       hint: "only a location created with --encryption-key-file has a key to rotate",
     });
   }
-  const updated = { ...current, encryptionKeyFile: await keyFile(newKeyFile) };
-  const newKey = await readEncryptionKey(updated);
+  const { path, key: newKey } = await readKeyFile(newKeyFile);
+  const updated = { ...current, encryptionKeyFile: path };
   const repository = await Repository.open(await openLocation(current), { encryptionKey: oldKey });
-  await repository.rewrapKey(oldKey, newKey ?? new Uint8Array());
+  await repository.rewrapKey(oldKey, newKey);
   await saveConfig({ locations: withDefault(config, updated) });
 }
 
@@ -117,7 +97,9 @@ async function set(
     ...(flags.accessMode ? { accessMode: parseAccessMode(flags.accessMode) } : {}),
     ...(flags.default ? { default: true } : {}),
     ...(flags.credential ? { credentialFile: flags.credential } : {}),
-    ...(flags.encryptionKeyFile ? { encryptionKeyFile: await keyFile(flags.encryptionKeyFile) } : {}),
+    ...(flags.encryptionKeyFile
+      ? { encryptionKeyFile: (await readKeyFile(flags.encryptionKeyFile)).path }
+      : {}),
   };
   await saveConfig({ locations: withDefault(config, updated) });
 }
