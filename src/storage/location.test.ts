@@ -57,6 +57,7 @@ describe("parseLocationConfig", () => {
           s3ForcePathStyle: "true",
           accessKeyId: "AKIA",
           secretAccessKey: "s3cr3t",
+          idleTimeout: "1m30s",
         },
       });
       expect(location).toEqual({
@@ -67,6 +68,7 @@ describe("parseLocationConfig", () => {
         s3Url: "http://minio.example:9000",
         s3ForcePathStyle: true,
         credentials: { accessKeyId: "AKIA", secretAccessKey: "s3cr3t" },
+        idleTimeoutMs: 90_000,
       });
     });
 
@@ -89,6 +91,10 @@ describe("parseLocationConfig", () => {
       expect(invalid("s3", { bucket: "b12", config: { accessKeyId: "AKIA" } }).message).toContain(
         "only one of accessKeyId and secretAccessKey",
       );
+      expect(invalid("s3", { bucket: "b12", config: { idleTimeout: "30" } }).message).toContain(
+        "idleTimeout",
+      );
+      expect(invalid("s3", { bucket: "b12", config: { idleTimeout: "0s" } }).hint).toContain("at least");
     });
 
     it("never echoes credentials carried in s3Url", () => {

@@ -7,6 +7,7 @@
  * the compiler then points at the one other table that needs it (the driver in index.ts).
  */
 import { isAbsolute, join } from "node:path";
+import { parseDuration } from "../core/duration.js";
 import { KubesnapError } from "../core/errors.js";
 
 export interface FileLocation {
@@ -26,6 +27,8 @@ export interface S3Location {
   readonly s3ForcePathStyle?: boolean;
   /** Static keys; the SDK's default chain (env, profile, IRSA, instance role) when absent. */
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /** How long a request may pass no bytes either way before it is cut and retried. */
+  readonly idleTimeoutMs?: number;
 }
 
 export interface GcsLocation {
@@ -118,7 +121,14 @@ function parseFileLocation(input: LocationInput): FileLocation {
   return { provider: "file", path: prefix === undefined ? dir : join(dir, prefix) };
 }
 
-const s3ConfigKeys = ["region", "s3Url", "s3ForcePathStyle", "accessKeyId", "secretAccessKey"] as const;
+const s3ConfigKeys = [
+  "region",
+  "s3Url",
+  "s3ForcePathStyle",
+  "accessKeyId",
+  "secretAccessKey",
+  "idleTimeout",
+] as const;
 
 function parseS3Location(input: LocationInput): S3Location {
   const config = input.config ?? {};
@@ -134,7 +144,7 @@ function parseS3Location(input: LocationInput): S3Location {
     );
   }
   const prefix = normalizePrefix("s3", input.prefix);
-  const { region, s3Url, s3ForcePathStyle, accessKeyId, secretAccessKey } = config;
+  const { region, s3Url, s3ForcePathStyle, accessKeyId, secretAccessKey, idleTimeout } = config;
   if (region === "") throw invalid("s3", "config region is empty", "set region (e.g. us-east-1) or omit it");
   if (s3Url !== undefined) {
     checkUrl("s3", {
@@ -163,7 +173,15 @@ function parseS3Location(input: LocationInput): S3Location {
     ...(accessKeyId === undefined || secretAccessKey === undefined
       ? {}
       : { credentials: { accessKeyId, secretAccessKey } }),
+    ...(idleTimeout === undefined ? {} : { idleTimeoutMs: parseIdleTimeout(idleTimeout) }),
   };
+}
+
+function parseIdleTimeout(value: string): number {
+  const ms = parseDuration(value, { what: "s3 config idleTimeout" });
+  // 0 would switch the timeout off, and one hung request would then hang the backup for good.
+  if (ms < 1) throw invalid("s3", `config idleTimeout is "${value}"`, "give at least 1ms, e.g. 30s or 2m");
+  return ms;
 }
 
 const gcsConfigKeys = ["endpoint", "projectId"] as const;

@@ -1,6 +1,8 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { NoSuchBucket, NoSuchKey, NotFound, S3ServiceException } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
-import { s3Error } from "./s3.js";
+import { S3Storage, s3Error } from "./s3.js";
 
 const context = { where: 'Cannot read "k" in s3://b/p', bucket: "b" };
 const metadata = (httpStatusCode: number) => ({ $metadata: { httpStatusCode } });
@@ -70,5 +72,35 @@ describe("s3Error", () => {
     expect(err.code).toBe("Internal");
     expect(err.message).toBe('Cannot read "k" in s3://b/p: InvalidStorageClass: bad class');
     expect(err.cause).toBe(cause);
+  });
+});
+
+describe("S3Storage against a server that hangs", () => {
+  it("cuts a request that gets no answer for idleTimeout and tries it again", async () => {
+    let requests = 0;
+    // Takes the first request and never answers it, as a hung server does; answers the next.
+    const server = createServer((req, res) => {
+      requests++;
+      req.resume();
+      if (requests > 1) req.once("end", () => res.writeHead(200).end());
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    const storage = new S3Storage({
+      bucket: "b12",
+      s3Url: `http://127.0.0.1:${port}`,
+      s3ForcePathStyle: true,
+      credentials: { accessKeyId: "AKIA", secretAccessKey: "s3cr3t" },
+      idleTimeoutMs: 300,
+    });
+    try {
+      const started = Date.now();
+      await storage.put("k", new Uint8Array([1, 2, 3]));
+      expect(requests).toBe(2);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });

@@ -23,6 +23,9 @@ export type S3Options = Omit<S3Location, "provider">;
 
 export type S3Operation = "read" | "write" | "stat" | "list" | "delete";
 
+/** Long enough for a busy server to answer; a hung one costs this much per attempt. */
+const defaultIdleTimeoutMs = 120_000;
+
 /** Concurrent conditional writes to one key may get 409 from AWS, which asks for a retry. */
 const conditionalConflictAttempts = 5;
 
@@ -188,8 +191,14 @@ function clientConfig(options: S3Options): S3ClientConfig {
   const region = options.region ?? (options.s3Url === undefined ? undefined : "us-east-1");
   return {
     maxAttempts: 5,
-    // Without timeouts a dead endpoint hangs a backup forever instead of failing it.
-    requestHandler: { connectionTimeout: 10_000, socketTimeout: 120_000 },
+    // Without timeouts a dead endpoint hangs a backup forever instead of failing it. The
+    // socket timeout is one of inactivity, not of the whole request: an 8 MiB pack on a slow
+    // link keeps bytes moving, while a server that took a request and hung sends none. The
+    // SDK retries its TimeoutError like any other passing fault.
+    requestHandler: {
+      connectionTimeout: 10_000,
+      socketTimeout: options.idleTimeoutMs ?? defaultIdleTimeoutMs,
+    },
     ...(region === undefined ? {} : { region }),
     ...(options.s3Url === undefined ? {} : { endpoint: options.s3Url }),
     ...(options.s3ForcePathStyle === undefined ? {} : { forcePathStyle: options.s3ForcePathStyle }),
