@@ -16,6 +16,14 @@ export interface ClientOptions {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
+/**
+ * Tries of a request while the client has never had an answer from its server. Retries ride
+ * out a server that was there and blinked (a restart, a dropped connection); one that never
+ * answered is more likely down or wrongly named, and the user should hear so in a second,
+ * not after the ~10 s that a full round of backoff takes.
+ */
+const FIRST_CONTACT_ATTEMPTS = 3;
+
 /** Kubernetes' Status object, as error responses carry it. */
 interface Status {
   reason?: string;
@@ -32,6 +40,8 @@ export class KubeClient {
   private readonly transport: ReturnType<typeof makeTransport>;
   private readonly retry: RetryPolicy;
   private readonly sleep: (ms: number) => Promise<void>;
+  /** Set by the first answer of any kind: from then on, connection failures get every retry. */
+  private reached = false;
 
   constructor(endpoint: Endpoint, options: ClientOptions = {}) {
     this.endpoint = endpoint;
@@ -81,8 +91,11 @@ export class KubeClient {
         res = await this.transport.send(req);
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
+        const tries = this.reached
+          ? this.retry.attempts
+          : Math.min(FIRST_CONTACT_ATTEMPTS, this.retry.attempts);
         if (
-          !last &&
+          attempt + 1 < tries &&
           (isRetryable(undefined, code) || (err instanceof KubesnapError && err.code === "Timeout"))
         ) {
           await this.sleep(retryDelayMs(attempt, this.retry, undefined));
@@ -97,6 +110,7 @@ export class KubeClient {
           },
         );
       }
+      this.reached = true;
       if (last || !isRetryable(res.status)) return res;
       const retryAfter = res.headers["retry-after"];
       await this.sleep(
