@@ -9,7 +9,7 @@ export const LOCATION_PHASES = ["Available", "Unavailable"] as const;
 /** The config keys each provider takes (the storage module's parseLocationConfig checks values). */
 export const PROVIDER_CONFIG_KEYS = {
   file: [],
-  s3: ["region", "s3Url", "s3ForcePathStyle"],
+  s3: ["region", "s3Url", "s3ForcePathStyle", "idleTimeout", "objectLock"],
   gcs: ["endpoint", "projectId"],
   azure: ["storageAccount", "blobEndpoint"],
 } as const;
@@ -51,7 +51,7 @@ export const backupStorageLocationSpecSchema = s.object(
     }),
     config: s.map(s.string({ maxLength: 1024 }), {
       description:
-        "Provider settings; s3: region, s3Url, s3ForcePathStyle; gcs: endpoint, projectId; azure: storageAccount, blobEndpoint.",
+        "Provider settings; s3: region, s3Url, s3ForcePathStyle, idleTimeout, objectLock; gcs: endpoint, projectId; azure: storageAccount, blobEndpoint.",
       default: {},
       maxProperties: 16,
     }),

@@ -60,7 +60,10 @@ export async function runBackup(name: string, spec: BackupSpec, deps: BackupDeps
   const cluster = await clusterIdentity(deps.client);
   const discovery = await discover(deps.client);
   // Taking the snapshot lock is the first write: a location that cannot be written fails here.
-  const writer = await deps.repository.startSnapshot(name);
+  // On a store with object lock, everything the backup writes or reuses is retained until it expires.
+  const writer = await deps.repository.startSnapshot(name, {
+    retainUntil: new Date(started.getTime() + spec.ttlMs),
+  });
   let groups: ItemGroup[] = [];
   let lists = {};
   let failureReason: string | undefined;

@@ -15,6 +15,7 @@ export type ErrorCode =
   | "Conflict"
   | "Timeout"
   | "Expired"
+  | "Locked"
   | "Internal";
 
 export class KubesnapError extends Error {

@@ -22,7 +22,7 @@ import { type BlobLocation, readBlobAt } from "./blob-reader.js";
 import type { Clock } from "./clock.js";
 import { walkIdList } from "./id-list.js";
 import type { PackEntry } from "./index-file.js";
-import { DATA_PREFIX, indexKey, packIdOfKey, parseSnapshotKey, SNAPSHOTS_PREFIX } from "./layout.js";
+import { DATA_PREFIX, indexKey, packIdOfKey, packKey, parseSnapshotKey, SNAPSHOTS_PREFIX } from "./layout.js";
 import {
   acquireGcLock,
   describeHolder,
@@ -56,6 +56,8 @@ export type GcReport =
       readonly indexFilesReplaced: number;
       readonly staleLocksRemoved: number;
       readonly bytesFreed: number;
+      /** Objects kept because object lock still retains them (gc takes them once it ends). */
+      readonly retainedKept: number;
     };
 
 export interface GcContext extends SealedStorage {
@@ -91,9 +93,15 @@ async function collect(ctx: GcContext, lock: HeldLock): Promise<GcReport> {
 
   const indexIds = await listIndexIds(storage);
   const packs = new Map<string, readonly PackEntry[]>();
+  const packsOfIndex = new Map<string, string[]>();
   const locations = new Map<BlobId, BlobLocation>();
   for (const id of indexIds) {
-    for (const { pack, entries } of (await readIndexFile(ctx, id)).packs) {
+    const indexed = (await readIndexFile(ctx, id)).packs;
+    packsOfIndex.set(
+      id,
+      indexed.map((p) => p.pack),
+    );
+    for (const { pack, entries } of indexed) {
       // After an interrupted gc a pack may be listed twice; the entries are identical.
       packs.set(pack, entries);
       for (const entry of entries)
@@ -103,7 +111,7 @@ async function collect(ctx: GcContext, lock: HeldLock): Promise<GcReport> {
 
   const snapshots = await listSnapshotObjects(storage);
   const live = await markLive(ctx, locations, snapshots);
-  const dead = [...packs.keys()].filter((pack) => !packs.get(pack)?.some((e) => live.has(e.blob)));
+  const unreferenced = [...packs.keys()].filter((pack) => !packs.get(pack)?.some((e) => live.has(e.blob)));
 
   const stored = new Map<string, ObjectInfo>();
   for await (const info of storage.list(DATA_PREFIX)) {
@@ -111,15 +119,39 @@ async function collect(ctx: GcContext, lock: HeldLock): Promise<GcReport> {
     if (pack !== undefined) stored.set(pack, info);
   }
   const isOld = (info: ObjectInfo) => now - info.lastModified.getTime() > STALE_AFTER_MS;
-  const orphans = [...stored.entries()].filter(([pack, info]) => !packs.has(pack) && isOld(info));
-  const orphanFiles = [...snapshots.values()].flatMap((s) =>
+
+  // Object lock: what the store still retains cannot go. An index file still retained
+  // also pins the packs it lists (its entries must never point at a deleted pack, or a
+  // later backup would deduplicate against blobs that are gone).
+  const locked = await retainedKeys(
+    storage,
+    [
+      ...indexIds.map(indexKey),
+      ...unreferenced.map(packKey),
+      ...[...stored.entries()].filter(([pack]) => !packs.has(pack)).map(([pack]) => packKey(pack)),
+    ],
+    now,
+  );
+  const keptIndexIds = new Set(indexIds.filter((id) => locked.has(indexKey(id))));
+  const pinned = new Set([...keptIndexIds].flatMap((id) => packsOfIndex.get(id) ?? []));
+  const dead = unreferenced.filter((pack) => !pinned.has(pack) && !locked.has(packKey(pack)));
+  const orphans = [...stored.entries()].filter(
+    ([pack, info]) => !packs.has(pack) && isOld(info) && !locked.has(packKey(pack)),
+  );
+  const orphanCandidates = [...snapshots.values()].flatMap((s) =>
     s.manifest === undefined && s.objects.every(isOld) ? s.objects : [],
   );
+  const lockedFiles = await retainedKeys(
+    storage,
+    orphanCandidates.map((o) => o.key),
+    now,
+  );
+  const orphanFiles = orphanCandidates.filter((o) => !lockedFiles.has(o.key));
 
   // Deleting after a long mark: make sure our lock did not go stale meanwhile.
   lock.assertFresh();
   let indexFilesReplaced = 0;
-  if (dead.length > 0 || indexIds.length > 1) {
+  if (dead.length > 0 || indexIds.length - keptIndexIds.size > 1) {
     const deadSet = new Set(dead);
     const kept = [...packs.entries()]
       .filter(([pack]) => !deadSet.has(pack))
@@ -128,7 +160,7 @@ async function collect(ctx: GcContext, lock: HeldLock): Promise<GcReport> {
     // The new index lands before the old ones go, so every kept pack stays indexed throughout.
     // Unencrypted, the consolidated index may be byte-identical to (and so named like) an old one.
     const written = kept.length > 0 ? await writeIndexFile(ctx, kept) : undefined;
-    const replaced = indexIds.filter((id) => id !== written?.id);
+    const replaced = indexIds.filter((id) => id !== written?.id && !keptIndexIds.has(id));
     await forEachLimit(replaced, DELETE_CONCURRENCY, (id) => storage.delete(indexKey(id)));
     indexFilesReplaced = replaced.length;
   }
@@ -154,7 +186,20 @@ async function collect(ctx: GcContext, lock: HeldLock): Promise<GcReport> {
     indexFilesReplaced,
     staleLocksRemoved: stale.length,
     bytesFreed,
+    retainedKept: locked.size + lockedFiles.size,
   };
+}
+
+/** Of these keys, the ones the store still retains (object lock); none on stores without it. */
+async function retainedKeys(storage: Storage, keys: readonly string[], now: number): Promise<Set<string>> {
+  const retained = new Set<string>();
+  if (!storage.retainedUntil) return retained;
+  const until = storage.retainedUntil.bind(storage);
+  await forEachLimit(keys, DELETE_CONCURRENCY, async (key) => {
+    const date = await until(key);
+    if (date && date.getTime() > now) retained.add(key);
+  });
+  return retained;
 }
 
 interface SnapshotObjects {

@@ -5,7 +5,7 @@
  * docs/format.md for the on-storage format.
  */
 import { isKubesnapError, KubesnapError } from "../core/errors.js";
-import type { Storage } from "../storage/index.js";
+import { retaining, type Storage } from "../storage/index.js";
 import type { BlobId } from "./blob-id.js";
 import { BlobIndex } from "./blob-index.js";
 import { readBlobAt } from "./blob-reader.js";
@@ -43,6 +43,14 @@ export interface RepositoryOptions {
    * it creates the repository encrypted.
    */
   readonly encryptionKey?: Uint8Array;
+}
+
+export interface SnapshotOptions {
+  /**
+   * Object lock: every object the snapshot writes, and every pack it reuses, is retained
+   * until then (its backup's expiry), on stores that lock objects.
+   */
+  readonly retainUntil?: Date;
 }
 
 export interface SnapshotInfo {
@@ -129,7 +137,7 @@ export class Repository implements BlobSource {
    * Starts writing snapshot `name`: takes a snapshot lock, waits for a running gc to
    * finish, and reloads the index so deduplication never relies on blobs gc deleted.
    */
-  async startSnapshot(name: string): Promise<SnapshotWriter> {
+  async startSnapshot(name: string, options: SnapshotOptions = {}): Promise<SnapshotWriter> {
     checkSnapshotName(name);
     // Cheap early check; the manifest's putIfAbsent at commit is what actually decides.
     if (await this.storage.stat(manifestKey(name))) throw this.alreadyExists(name);
@@ -144,7 +152,8 @@ export class Repository implements BlobSource {
     }
     return new SnapshotWriter({
       name,
-      storage: this.storage,
+      storage: options.retainUntil ? retaining(this.storage, options.retainUntil) : this.storage,
+      ...(options.retainUntil ? { retainUntil: options.retainUntil } : {}),
       sealer: this.sealer,
       clock: this.options.clock,
       index: this.index,

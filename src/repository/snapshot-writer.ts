@@ -5,7 +5,7 @@
  * so a crash at any point leaves only garbage that gc collects, never a half snapshot.
  */
 
-import { Semaphore } from "../core/concurrency.js";
+import { forEachLimit, Semaphore } from "../core/concurrency.js";
 import { KubesnapError } from "../core/errors.js";
 import type { Storage } from "../storage/index.js";
 import type { BlobId } from "./blob-id.js";
@@ -15,7 +15,7 @@ import { compress } from "./compression.js";
 import { FORMAT_VERSION } from "./config.js";
 import { IdListWriter } from "./id-list.js";
 import type { PackRecord } from "./index-file.js";
-import { manifestKey, sideFileKey } from "./layout.js";
+import { manifestKey, packKey, sideFileKey } from "./layout.js";
 import type { HeldLock } from "./lock.js";
 import { encodeManifest, type IdListRef, type Manifest, type SideFile } from "./manifest.js";
 import { PackWriter } from "./pack-writer.js";
@@ -57,6 +57,8 @@ export interface WriterContext {
   readonly lock: HeldLock;
   readonly repositoryId: string;
   readonly packBytes: number;
+  /** Object lock: objects written are retained until then (by ctx.storage); reused packs are extended to it at commit. */
+  readonly retainUntil?: Date;
 }
 
 /** Blob sizes are stored as uint32; Kubernetes objects stay far below this anyway. */
@@ -73,6 +75,8 @@ export class SnapshotWriter {
   private failure: { error: unknown } | undefined;
   /** Blobs this writer has stored or is storing: dedup within the snapshot. */
   private readonly known = new Set<BlobId>();
+  /** Packs of older snapshots this one reuses: with object lock, their retention is extended. */
+  private readonly reusedPacks = new Set<string>();
   private readonly inflight = new Set<Promise<void>>();
   private readonly files: Record<string, SideFile> = {};
   private unindexed: PackRecord[] = [];
@@ -127,6 +131,8 @@ export class SnapshotWriter {
     const id = this.idOf(bytes);
     if (this.known.has(id) || this.ctx.index.has(id)) {
       this.counters.blobsDeduplicated++;
+      const reused = this.ctx.retainUntil && !this.known.has(id) ? this.ctx.index.get(id) : undefined;
+      if (reused) this.reusedPacks.add(reused.pack);
       return id;
     }
     if (bytes.length > MAX_BLOB_BYTES) {
@@ -181,6 +187,7 @@ export class SnapshotWriter {
       await this.drain();
       this.throwIfFailed();
       await this.writeIndex();
+      await this.extendReused();
       // Past the stale window a gc may have ignored our lock; writing the manifest then could name deleted blobs.
       this.ctx.lock.assertFresh();
       const manifest: Manifest = {
@@ -194,7 +201,7 @@ export class SnapshotWriter {
         body: options.body,
       };
       const bytes = encodeManifest(manifest, this.ctx.sealer);
-      if (!(await this.ctx.storage.putIfAbsent(manifestKey(this.ctx.name), bytes))) {
+      if (!(await this.putManifest(bytes))) {
         throw new KubesnapError(
           "AlreadyExists",
           `Snapshot "${this.ctx.name}" already exists in ${this.ctx.storage.description}`,
@@ -205,7 +212,8 @@ export class SnapshotWriter {
       return { manifest, stats: this.stats };
     } finally {
       this.state = "closed";
-      await this.ctx.lock.release();
+      // A committed snapshot stays committed even if the lock cannot be removed now (it goes stale).
+      await this.ctx.lock.release().catch(() => undefined);
     }
   }
 
@@ -215,7 +223,31 @@ export class SnapshotWriter {
     this.state = "closed";
     await Promise.allSettled([...this.inflight]);
     await this.packs.settle();
-    await this.ctx.lock.release();
+    // Best effort: abort runs after a failure, often of the store itself, and that failure is
+    // what the caller must see. A lock left behind goes stale and gc removes it.
+    await this.ctx.lock.release().catch(() => undefined);
+  }
+
+  /**
+   * Writes the manifest if absent. "Already there" can also mean our own write landed and
+   * its answer was lost, so the retry saw it: the stored bytes then are exactly ours.
+   */
+  private async putManifest(bytes: Uint8Array): Promise<boolean> {
+    const key = manifestKey(this.ctx.name);
+    if (await this.ctx.storage.putIfAbsent(key, bytes)) return true;
+    const stored = await this.ctx.storage.get(key).catch(() => undefined);
+    return stored !== undefined && Buffer.from(stored).equals(Buffer.from(bytes));
+  }
+
+  /**
+   * A reused pack must stay locked as long as this snapshot needs it, or whoever holds the
+   * bucket's keys could delete it once the older snapshot's lock ends.
+   */
+  private async extendReused(): Promise<void> {
+    const { retainUntil, storage } = this.ctx;
+    if (!retainUntil || !storage.retain || this.reusedPacks.size === 0) return;
+    const retain = storage.retain.bind(storage);
+    await forEachLimit([...this.reusedPacks], UPLOADS * 4, (pack) => retain(packKey(pack), retainUntil));
   }
 
   private async store(id: BlobId, bytes: Uint8Array): Promise<void> {

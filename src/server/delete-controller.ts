@@ -46,9 +46,17 @@ export class DeleteController implements Reconciler {
         await patchStatus(client, this.type, request, { phase: "InProgress" });
         if (backup) await patchStatus(client, TYPES.backups, backup, { phase: "Deleting" });
         const repository = await locations.repository(location);
-        await repository.deleteSnapshot(name).catch((err: unknown) => {
-          if (!isKubesnapError(err, "NotFound")) throw err;
-        });
+        try {
+          await repository.deleteSnapshot(name).catch((err: unknown) => {
+            if (!isKubesnapError(err, "NotFound")) throw err;
+          });
+        } catch (err) {
+          // Nothing was deleted (object lock refused the manifest, the store failed): the
+          // backup is whole, so it goes back to the phase it had.
+          if (backup?.status?.phase)
+            await patchStatus(client, TYPES.backups, backup, { phase: backup.status.phase });
+          throw err;
+        }
         const report = await repository.gc();
         log.info("backup deleted", {
           backup: name,

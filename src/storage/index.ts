@@ -30,7 +30,7 @@ export {
   storageProviders,
 } from "./location.js";
 export { type S3Options, S3Storage } from "./s3.js";
-export type { ByteRange, ObjectInfo, Storage } from "./storage.js";
+export { type ByteRange, type ObjectInfo, type PutOptions, retaining, type Storage } from "./storage.js";
 
 type Opener<P extends StorageProvider> = (location: Extract<StorageLocation, { provider: P }>) => Storage;
 

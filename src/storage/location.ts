@@ -29,6 +29,11 @@ export interface S3Location {
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
   /** How long a request may pass no bytes either way before it is cut and retried. */
   readonly idleTimeoutMs?: number;
+  /**
+   * Object lock (the bucket must have it enabled): objects are written with this retention
+   * mode and a retain-until date; deletes remove versions, which the store refuses while retained.
+   */
+  readonly objectLock?: "COMPLIANCE" | "GOVERNANCE";
 }
 
 export interface GcsLocation {
@@ -128,6 +133,7 @@ const s3ConfigKeys = [
   "accessKeyId",
   "secretAccessKey",
   "idleTimeout",
+  "objectLock",
 ] as const;
 
 function parseS3Location(input: LocationInput): S3Location {
@@ -144,7 +150,7 @@ function parseS3Location(input: LocationInput): S3Location {
     );
   }
   const prefix = normalizePrefix("s3", input.prefix);
-  const { region, s3Url, s3ForcePathStyle, accessKeyId, secretAccessKey, idleTimeout } = config;
+  const { region, s3Url, s3ForcePathStyle, accessKeyId, secretAccessKey, idleTimeout, objectLock } = config;
   if (region === "") throw invalid("s3", "config region is empty", "set region (e.g. us-east-1) or omit it");
   if (s3Url !== undefined) {
     checkUrl("s3", {
@@ -174,7 +180,28 @@ function parseS3Location(input: LocationInput): S3Location {
       ? {}
       : { credentials: { accessKeyId, secretAccessKey } }),
     ...(idleTimeout === undefined ? {} : { idleTimeoutMs: parseIdleTimeout(idleTimeout) }),
+    ...lockMode(objectLock),
   };
+}
+
+/** config objectLock: "compliance" (or "true"), "governance", or "false". */
+function lockMode(value: string | undefined): Pick<S3Location, "objectLock"> {
+  switch (value?.toLowerCase()) {
+    case undefined:
+    case "false":
+      return {};
+    case "true":
+    case "compliance":
+      return { objectLock: "COMPLIANCE" };
+    case "governance":
+      return { objectLock: "GOVERNANCE" };
+    default:
+      throw invalid(
+        "s3",
+        `config objectLock "${value}" is not a lock mode`,
+        "use compliance (no one can delete before the date), governance, or false",
+      );
+  }
 }
 
 function parseIdleTimeout(value: string): number {

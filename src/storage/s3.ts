@@ -17,7 +17,15 @@ import {
 } from "@aws-sdk/client-s3";
 import { KubesnapError } from "../core/errors.js";
 import type { S3Location } from "./location.js";
-import { type ByteRange, checkByteRange, type ObjectInfo, type Storage } from "./storage.js";
+import {
+  deleteVersions,
+  extendRetention,
+  type LockMode,
+  type LockTarget,
+  retainedUntil,
+  retentionFields,
+} from "./s3-lock.js";
+import { type ByteRange, checkByteRange, type ObjectInfo, type PutOptions, type Storage } from "./storage.js";
 
 export type S3Options = Omit<S3Location, "provider">;
 
@@ -35,6 +43,7 @@ export class S3Storage implements Storage {
   readonly #bucket: string;
   /** "" or "prefix/": prepended to every key. */
   readonly #keyPrefix: string;
+  readonly #lock: LockMode | undefined;
   #bucketSeen = false;
 
   constructor(options: S3Options) {
@@ -42,24 +51,46 @@ export class S3Storage implements Storage {
     this.#keyPrefix = options.prefix === undefined ? "" : `${options.prefix}/`;
     this.description = `s3://${options.bucket}${options.prefix === undefined ? "" : `/${options.prefix}`}`;
     this.#client = new S3Client(clientConfig(options));
+    this.#lock = options.objectLock;
+    if (this.#lock) {
+      this.retainedUntil = (key) =>
+        retainedUntil(this.#target(key)).catch((err: unknown) => {
+          throw this.#error(err, "stat", key);
+        });
+      const mode = this.#lock;
+      this.retain = (key, until) =>
+        extendRetention(this.#target(key), mode, until).catch((err: unknown) => {
+          throw this.#error(err, "write", key);
+        });
+    }
   }
 
-  async put(key: string, body: Uint8Array): Promise<void> {
+  /** Present only with object lock (see s3-lock.ts). */
+  readonly retainedUntil?: (key: string) => Promise<Date | undefined>;
+  readonly retain?: (key: string, until: Date) => Promise<void>;
+
+  async put(key: string, body: Uint8Array, options?: PutOptions): Promise<void> {
     try {
       await this.#client.send(
-        new PutObjectCommand({ Bucket: this.#bucket, Key: this.#key(key), Body: body }),
+        new PutObjectCommand({
+          Bucket: this.#bucket,
+          Key: this.#key(key),
+          Body: body,
+          ...this.#retention(options),
+        }),
       );
     } catch (err) {
       throw this.#error(err, "write", key);
     }
   }
 
-  async putIfAbsent(key: string, body: Uint8Array): Promise<boolean> {
+  async putIfAbsent(key: string, body: Uint8Array, options?: PutOptions): Promise<boolean> {
     const command = new PutObjectCommand({
       Bucket: this.#bucket,
       Key: this.#key(key),
       Body: body,
       IfNoneMatch: "*",
+      ...this.#retention(options),
     });
     for (let attempt = 1; ; attempt++) {
       try {
@@ -136,10 +167,19 @@ export class S3Storage implements Storage {
   async delete(key: string): Promise<void> {
     // S3 answers 204 for an absent key, so delete is idempotent without a check.
     try {
-      await this.#client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: this.#key(key) }));
+      if (this.#lock) await deleteVersions(this.#target(key), this.#where("delete", key));
+      else await this.#client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: this.#key(key) }));
     } catch (err) {
       throw this.#error(err, "delete", key);
     }
+  }
+
+  #retention(options: PutOptions | undefined) {
+    return this.#lock && options?.retainUntil ? retentionFields(this.#lock, options.retainUntil) : {};
+  }
+
+  #target(key: string): LockTarget {
+    return { client: this.#client, bucket: this.#bucket, key: this.#key(key) };
   }
 
   #listPage(prefix: string, token: string | undefined): Promise<ListObjectsV2CommandOutput> {

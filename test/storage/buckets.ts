@@ -4,6 +4,7 @@
  * use; making them is idempotent, since several files may ask at once.
  */
 import { generateKeyPairSync } from "node:crypto";
+import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { BlobServiceClient } from "@azure/storage-blob";
 import { Storage } from "@google-cloud/storage";
 import { testEnv } from "../context.js";
@@ -42,4 +43,22 @@ export function fakeServiceAccountKey(): string {
     client_email: "kubesnap-tests@kubesnap-test.iam.gserviceaccount.com",
     private_key: privateKey,
   });
+}
+
+/** A MinIO bucket created with Object Lock (which also turns on versioning). */
+export async function ensureLockedBucket(name: string): Promise<void> {
+  const { s3 } = testEnv();
+  const client = new S3Client({
+    endpoint: s3.endpoint,
+    region: s3.region,
+    forcePathStyle: true,
+    credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+  });
+  try {
+    await client.send(new CreateBucketCommand({ Bucket: name, ObjectLockEnabledForBucket: true }));
+  } catch (err) {
+    if ((err as { name?: string }).name !== "BucketAlreadyOwnedByYou") throw err;
+  } finally {
+    client.destroy();
+  }
 }
