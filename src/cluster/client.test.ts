@@ -19,7 +19,7 @@ describe("KubeClient against a server it never reached", () => {
     try {
       await expect(client.get("/version")).rejects.toMatchObject({
         code: "Unavailable",
-        message: `cannot reach the API server at test (${url})`,
+        message: `cannot reach the API server at test (${url}) (connection refused)`,
       });
       expect(connections).toBe(3);
     } finally {

@@ -73,9 +73,13 @@ export class KubeClient {
     try {
       return await this.transport.stream(path, signal);
     } catch (err) {
-      throw new KubesnapError("Unavailable", `cannot reach the API server at ${this.endpoint.description}`, {
-        cause: err,
-      });
+      throw new KubesnapError(
+        "Unavailable",
+        `cannot reach the API server at ${this.endpoint.description}${why(err)}`,
+        {
+          cause: err,
+        },
+      );
     }
   }
 
@@ -103,7 +107,7 @@ export class KubeClient {
         }
         throw new KubesnapError(
           "Unavailable",
-          `cannot reach the API server at ${this.endpoint.description}`,
+          `cannot reach the API server at ${this.endpoint.description}${why(err)}`,
           {
             hint: "check that the cluster is up and that --kubeconfig/--context name the right one",
             cause: err,
@@ -158,4 +162,23 @@ export class KubeClient {
         );
     }
   }
+}
+
+/** " (connection refused)": the network's reason, which tells a down server from a TLS or DNS problem. */
+function why(err: unknown): string {
+  const { code, message } = err as { code?: unknown; message?: unknown };
+  const reasons: Record<string, string> = {
+    ECONNREFUSED: "connection refused",
+    ECONNRESET: "connection reset",
+    ETIMEDOUT: "timed out",
+    ENOTFOUND: "host name not found",
+    EAI_AGAIN: "host name lookup failed",
+    EHOSTUNREACH: "host unreachable",
+    CERT_HAS_EXPIRED: "its certificate has expired",
+    DEPTH_ZERO_SELF_SIGNED_CERT: "its certificate is not trusted",
+    UNABLE_TO_VERIFY_LEAF_SIGNATURE: "its certificate is not trusted",
+    ERR_TLS_CERT_ALTNAME_INVALID: "its certificate does not name this host",
+  };
+  if (typeof code === "string") return ` (${reasons[code] ?? code})`;
+  return typeof message === "string" && message.length > 0 && message.length < 120 ? ` (${message})` : "";
 }
