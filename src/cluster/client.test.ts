@@ -19,7 +19,8 @@ describe("KubeClient against a server it never reached", () => {
     try {
       await expect(client.get("/version")).rejects.toMatchObject({
         code: "Unavailable",
-        message: `cannot reach the API server at test (${url}) (connection refused)`,
+        // The server cuts the connection: the reason says so.
+        message: `cannot reach the API server at test (${url}) (connection reset)`,
       });
       expect(connections).toBe(3);
     } finally {

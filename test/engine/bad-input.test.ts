@@ -73,7 +73,7 @@ describe("bad input gets one clear message and changes nothing", () => {
     );
     expectOneLine(
       await kubesnap("--kubeconfig", kubeconfig, "backup", "create", "b4"),
-      /cannot reach the API server at context "gone" \(https:\/\/127.0.0.1:1\); check that the cluster is up/,
+      /cannot reach the API server at context "gone" \(https:\/\/127.0.0.1:1\) \(connection refused\); check that the cluster is up/,
     );
     nothingWritten();
   }, 120_000);
