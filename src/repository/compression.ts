@@ -16,8 +16,17 @@ const LEVEL = 3;
 /** Below this, a blob is (de)compressed synchronously (tens of microseconds). */
 const SYNC_LIMIT = 256 * 1024;
 
+/** zlib's output buffer for zstd; smaller ones suit small blobs. */
+const DEFAULT_CHUNK = 128 * 1024;
+
 export async function compress(raw: Uint8Array): Promise<Uint8Array> {
-  const options = { params: { [constants.ZSTD_c_compressionLevel]: LEVEL }, pledgedSrcSize: raw.length };
+  const options = {
+    params: { [constants.ZSTD_c_compressionLevel]: LEVEL },
+    pledgedSrcSize: raw.length,
+    // An output buffer the size of the input (plus a frame header) instead of zlib's 128 KiB:
+    // allocating and filling 128 KiB per 1 KiB object cost ~20% of compression time.
+    chunkSize: Math.min(DEFAULT_CHUNK, Math.max(64, raw.length + 64)),
+  };
   const frame = raw.length <= SYNC_LIMIT ? zstdCompressSync(raw, options) : await compressAsync(raw, options);
   return compact(frame);
 }
