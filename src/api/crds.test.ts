@@ -65,7 +65,7 @@ function fieldAt(root: OpenApiSchema, jsonPath: string): OpenApiSchema | undefin
 }
 
 describe("the CRDs", () => {
-  it("define the six kinds of kubesnap.io/v1, namespaced, with a status subresource", () => {
+  it("define the seven kinds of kubesnap.io/v1, namespaced, with a status subresource", () => {
     expect(all.map((c) => c.metadata.name).sort()).toEqual([
       "backups.kubesnap.io",
       "backupstoragelocations.kubesnap.io",
@@ -73,6 +73,7 @@ describe("the CRDs", () => {
       "downloadrequests.kubesnap.io",
       "restores.kubesnap.io",
       "schedules.kubesnap.io",
+      "triggers.kubesnap.io",
     ]);
     for (const crd of all) {
       expect(crd.spec.group).toBe("kubesnap.io");

@@ -11,6 +11,7 @@ import { downloadRequestKind } from "./download-request.js";
 import { customResourceDefinition, type KindDefinition } from "./kind.js";
 import { restoreKind } from "./restore.js";
 import { scheduleKind } from "./schedule.js";
+import { triggerKind } from "./trigger.js";
 
 export * from "./backup.js";
 export * from "./backup-storage-location.js";
@@ -21,6 +22,7 @@ export * from "./kind.js";
 export * from "./restore.js";
 export * from "./schedule.js";
 export { type Infer, type OpenApiSchema, type Schema, s, toOpenApi } from "./schema.js";
+export * from "./trigger.js";
 export { validate } from "./validate.js";
 
 export const KINDS: readonly KindDefinition<unknown, unknown>[] = [
@@ -28,6 +30,7 @@ export const KINDS: readonly KindDefinition<unknown, unknown>[] = [
   backupKind,
   restoreKind,
   scheduleKind,
+  triggerKind,
   deleteBackupRequestKind,
   downloadRequestKind,
 ];

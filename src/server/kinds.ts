@@ -8,6 +8,7 @@ import {
   type KindDefinition,
   restoreKind,
   scheduleKind,
+  triggerKind,
 } from "../api/index.js";
 import type { ResourceType } from "../core/kube-types.js";
 
@@ -20,6 +21,7 @@ export const TYPES = {
   backups: typeOf(backupKind),
   restores: typeOf(restoreKind),
   schedules: typeOf(scheduleKind),
+  triggers: typeOf(triggerKind),
   locations: typeOf(backupStorageLocationKind),
   deleteRequests: typeOf(deleteBackupRequestKind),
   downloadRequests: typeOf(downloadRequestKind),
