@@ -87,6 +87,7 @@ describe("installManifests", () => {
       .flatMap((o) => (o as unknown as { rules: Rule[] }).rules);
     expect(clusterRules).toEqual([
       { apiGroups: ["*"], resources: ["*"], verbs: ["get", "list"] },
+      { apiGroups: ["*"], resources: ["*"], verbs: ["watch"] },
       { apiGroups: ["*"], resources: ["*"], verbs: ["create", "patch"] },
     ]);
     const verbs = new Set(clusterRules.flatMap((r) => r.verbs));

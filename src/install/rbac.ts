@@ -38,7 +38,14 @@ export const BACKUP_RULES: readonly ExplainedRule[] = [
       "A backup reads every object of every resource it selects, in every namespace, including " +
       'custom resources whose types appear after install: RBAC cannot name "whatever the cluster ' +
       'serves" any other way. Discovery, the CRDs a restore waits for and the namespaces a restore ' +
-      "checks are read through this rule too. No watch: backups list, they do not follow.",
+      "checks are read through this rule too.",
+  },
+  {
+    rule: { apiGroups: ["*"], resources: ["*"], verbs: ["watch"] },
+    why:
+      "Triggers follow the resources they name (any kind, custom resources included, in the namespaces " +
+      "they choose) to take a backup when those change. It reads nothing the rule above does not; " +
+      "remove it if you use no triggers.",
   },
 ];
 
@@ -74,8 +81,8 @@ export function serverRules(): readonly ExplainedRule[] {
     {
       rule: { apiGroups: ["kubesnap.io"], resources: ["backups", "deletebackuprequests"], verbs: ["create"] },
       why:
-        "Schedules create Backups; the bucket sync recreates Backup objects found in a location; an " +
-        "expired backup gets a DeleteBackupRequest.",
+        "Schedules and Triggers create Backups; the bucket sync recreates Backup objects found in a " +
+        "location; an expired backup gets a DeleteBackupRequest.",
     },
     {
       rule: {

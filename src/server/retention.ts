@@ -1,14 +1,24 @@
-import type { Backup, Schedule } from "../api/index.js";
-import { planRetention, type RetentionDecision, type RetentionPhase } from "../schedule/index.js";
+import type { Backup } from "../api/index.js";
+import {
+  planRetention,
+  type RetentionDecision,
+  type RetentionPhase,
+  type RetentionPolicy,
+} from "../schedule/index.js";
+
+/** What keeps backups by rules: a Schedule, or a Trigger (which has no time zone: UTC). */
+export interface KeepsBackups {
+  readonly spec: { readonly keep?: RetentionPolicy; readonly timeZone?: string };
+}
 
 /**
- * A schedule's keep rules applied to its backups, in the schedule's time zone; undefined
+ * A schedule's (or trigger's) keep rules applied to its backups, in the schedule's time zone; undefined
  * when it has no rules (then each backup lives for its TTL). One place for the schedule
- * controller (what to delete), the expiry controller (what outlives its TTL) and
+ * and trigger controllers (what to delete), the expiry controller (what outlives its TTL) and
  * `schedule describe` (what each rule keeps).
  */
 export function scheduleRetention(
-  schedule: Schedule,
+  schedule: KeepsBackups,
   backups: readonly Backup[],
 ): RetentionDecision | undefined {
   const keep = schedule.spec.keep;

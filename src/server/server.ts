@@ -13,6 +13,7 @@ import { ServerLocations } from "./locations.js";
 import { createServerMetrics } from "./metrics.js";
 import { RestoreController } from "./restore-controller.js";
 import { ScheduleController } from "./schedule-controller.js";
+import { TriggerController } from "./trigger-controller.js";
 import { VerifyController } from "./verify-controller.js";
 
 export interface ServerOptions {
@@ -90,6 +91,7 @@ export async function runServer(options: ServerOptions): Promise<void> {
         expiry: new Cache(),
         locations: new Cache(),
         schedules: new Cache(),
+        triggers: new Cache(),
         restores: new Cache(),
         deletes: new Cache(),
         downloads: new Cache(),
@@ -110,6 +112,7 @@ export async function runServer(options: ServerOptions): Promise<void> {
         ],
         [new RestoreController({ ...deps, backups: caches.backups, metrics }), caches.restores],
         [new ScheduleController({ ...deps, backups: caches.backups }), caches.schedules],
+        [new TriggerController({ ...deps, backups: caches.backups }), caches.triggers],
         [new DeleteController({ ...deps, backups: caches.backups }), caches.deletes],
         [new DownloadController(downloadDeps(locations)), caches.downloads],
         [
