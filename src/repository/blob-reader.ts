@@ -19,11 +19,18 @@ export interface BlobLocation extends PackEntry {
 const VERIFY_HINT =
   "the stored data was altered or damaged; restore from another backup, or restore the rest and recreate this item";
 
-export async function readBlobAt(store: SealedStorage, location: BlobLocation): Promise<Uint8Array> {
+/** Reads a range of a pack: the storage itself, or a PackCache in front of it. */
+export type PackReader = (pack: string, range: { offset: number; length: number }) => Promise<Uint8Array>;
+
+export async function readBlobAt(
+  store: SealedStorage,
+  location: BlobLocation,
+  readPack: PackReader = (pack, range) => store.storage.get(packKey(pack), range),
+): Promise<Uint8Array> {
   const { storage } = store;
   let frame: Uint8Array;
   try {
-    frame = await storage.get(packKey(location.pack), { offset: location.offset, length: location.length });
+    frame = await readPack(location.pack, { offset: location.offset, length: location.length });
   } catch (err) {
     if (!isKubesnapError(err, "NotFound")) throw err;
     throw new KubesnapError(

@@ -23,6 +23,7 @@ import {
 } from "./layout.js";
 import { acquireSnapshotLock, waitForGc } from "./lock.js";
 import { type IdListRef, type Manifest, parseManifest } from "./manifest.js";
+import { PackCache } from "./pack-cache.js";
 import { RecordStorage } from "./records.js";
 import type { SealedStorage, Sealer } from "./sealer.js";
 import { readSideFile } from "./side-file.js";
@@ -69,7 +70,23 @@ export class Repository implements BlobSource {
     private readonly sealer: Sealer,
     private readonly index: BlobIndex,
     private readonly options: Omit<RepositoryOptions, "encryptionKey"> & { readonly clock: Clock },
+    private readonly packCache?: PackCache,
   ) {}
+
+  /**
+   * The same repository, reading blobs through a pack cache of its own (see pack-cache.ts):
+   * for one restore, which reads most blobs of a backup; dropped with the view afterwards.
+   */
+  withPackCache(): Repository {
+    return new Repository(
+      this.storage,
+      this.currentConfig,
+      this.sealer,
+      this.index,
+      this.options,
+      new PackCache(this.storage),
+    );
+  }
 
   /**
    * Opens the repository in storage, creating config.json on first use (encrypted when
@@ -204,7 +221,10 @@ export class Repository implements BlobSource {
         },
       );
     }
-    return readBlobAt(this.store, location);
+    const cache = this.packCache;
+    return cache
+      ? readBlobAt(this.store, location, (pack, range) => cache.read(pack, range))
+      : readBlobAt(this.store, location);
   }
 
   /** The data ids of a stored id list, in the order they were added. */

@@ -73,9 +73,11 @@ export async function runRestore(
   let restored = 0;
   let alreadyExisted = 0;
   let total = 0;
+  // Both passes read most of the backup's blobs: whole packs, fetched once, serve them.
+  const repository = deps.repository.withPackCache();
   try {
     log.info(`restoring backup ${spec.backupName} as ${name}`);
-    const { items, unreadable } = await loadItems(deps.repository, deps.backup, {
+    const { items, unreadable } = await loadItems(repository, deps.backup, {
       wantGroup: (group) => groupMayBeTaken(group, spec),
     });
     for (const bad of unreadable) {
@@ -98,7 +100,7 @@ export async function runRestore(
     let done = 0;
     const counts = await applyPlan(plan, items, {
       client: deps.client,
-      repository: deps.repository,
+      repository,
       results,
       log,
       names: { backup: spec.backupName, restore: name },
