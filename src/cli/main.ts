@@ -7,6 +7,7 @@ import { registerMisc } from "./commands/misc.js";
 import { registerRestore } from "./commands/restore.js";
 import { registerSchedule } from "./commands/schedule.js";
 import { registerServer } from "./commands/server.js";
+import { registerTrigger } from "./commands/trigger.js";
 import type { CommandContext } from "./context.js";
 import { type Io, processIo } from "./io.js";
 
@@ -51,8 +52,9 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   };
   registerBackup(program, run);
   registerRestore(program, run);
-  // After backup: schedule create takes every option of backup create.
+  // After backup: schedule create and trigger create take every option of backup create.
   registerSchedule(program, run);
+  registerTrigger(program, run);
   registerLocation(program, run);
   registerMisc(program, run);
   registerServer(program, run);

@@ -1,0 +1,228 @@
+import type { Command } from "commander";
+import {
+  type Backup,
+  TRIGGER_EVENTS,
+  type Trigger,
+  type TriggerEvent,
+  type TriggerSpec,
+} from "../../api/index.js";
+import type { KubeClient } from "../../cluster/client.js";
+import { connect } from "../../cluster/connect.js";
+import { discover } from "../../cluster/discovery.js";
+import { KubesnapError } from "../../core/errors.js";
+import { parseKeyValues } from "../../core/kv.js";
+import { validateName } from "../../core/timestamp.js";
+import { resourceBackupSpec } from "../../server/backup-controller.js";
+import { checkTrigger, TRIGGER_NAME_LABEL } from "../../trigger/index.js";
+import type { CommandContext } from "../context.js";
+import { listFlag } from "../flags.js";
+import { println } from "../io.js";
+import type { Runner } from "../main.js";
+import { printList, printObject } from "../print.js";
+import { confirm } from "../prompt.js";
+import { ServerApi } from "../server-api.js";
+import { describeTrigger, triggerColumns, triggerRow } from "../views/trigger.js";
+import { type BackupCreateFlags, backupSpecFromFlags } from "./backup.js";
+
+interface TriggerFlags extends BackupCreateFlags {
+  on: string;
+  onNamespaces?: string;
+  onSelector?: string;
+  events?: string;
+  specChangesOnly?: boolean;
+  debounce?: string;
+  minInterval?: string;
+  paused?: boolean;
+  keepLast?: string;
+  keepHourly?: string;
+  keepDaily?: string;
+  keepWeekly?: string;
+  keepMonthly?: string;
+}
+
+const KEEP_RULES = ["keepLast", "keepHourly", "keepDaily", "keepWeekly", "keepMonthly"] as const;
+
+/**
+ * Triggers live in the cluster and need the kubesnap server, which runs them; creating one
+ * also asks the cluster which resources it serves, so a typo fails here with the reason.
+ */
+async function withServer<T>(
+  ctx: CommandContext,
+  fn: (api: ServerApi, client: KubeClient) => Promise<T>,
+): Promise<T> {
+  const client = await connect(ctx.connect);
+  try {
+    return await fn(new ServerApi(client, ctx.serverNamespace), client);
+  } finally {
+    client.close();
+  }
+}
+
+function eventsFlag(value: string | undefined): TriggerEvent[] {
+  const events = listFlag(value, TRIGGER_EVENTS);
+  for (const event of events) {
+    if (!(TRIGGER_EVENTS as readonly string[]).includes(event))
+      throw new KubesnapError("InvalidInput", `--events takes create, update and delete, not "${event}"`, {
+        hint: "e.g. --events update,delete",
+      });
+  }
+  return [...new Set(events)] as TriggerEvent[];
+}
+
+function keepFlags(flags: TriggerFlags): NonNullable<TriggerSpec["keep"]> {
+  const keep: Record<string, number> = {};
+  for (const rule of KEEP_RULES) {
+    const value = flags[rule];
+    if (value === undefined) continue;
+    const n = Number(value);
+    const flag = `--${rule.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    if (!Number.isInteger(n) || n < 0)
+      throw new KubesnapError("InvalidInput", `${flag} takes a whole number, not "${value}"`);
+    keep[rule] = n;
+  }
+  return keep;
+}
+
+/** The spec the flags describe; the template is what `backup create` would take with the same flags. */
+function triggerSpecFromFlags(flags: TriggerFlags): TriggerSpec {
+  const keep = keepFlags(flags);
+  return {
+    on: listFlag(flags.on),
+    namespaces: listFlag(flags.onNamespaces, ["*"]),
+    ...(flags.onSelector?.trim() ? { labelSelector: flags.onSelector.trim() } : {}),
+    events: eventsFlag(flags.events),
+    specChangesOnly: flags.specChangesOnly === true,
+    debounce: flags.debounce ?? "10s",
+    minInterval: flags.minInterval ?? "0s",
+    paused: flags.paused === true,
+    // Without --include-namespaces, each backup takes the namespaces of the objects that changed.
+    backupNamespaces: flags.includeNamespaces === undefined ? "Changed" : "Template",
+    template: resourceBackupSpec(backupSpecFromFlags(flags)),
+    ...(Object.keys(keep).length > 0 ? { keep } : {}),
+  };
+}
+
+export function registerTrigger(program: Command, run: Runner): void {
+  const cmd = program
+    .command("trigger")
+    .description("Work with backups taken when watched objects change (run by the kubesnap server)");
+  const create = cmd
+    .command("create")
+    .argument("<name>")
+    .description("Back up when objects of the named resources change")
+    .requiredOption("--on <resources>", "resources to watch, e.g. deployments.apps,configmaps")
+    .option("--on-namespaces <globs>", "namespaces whose objects are watched (default: all)")
+    .option("--on-selector <selector>", "only objects whose labels match, e.g. app=web")
+    .option("--events <events>", "which changes count: create, update, delete (default: all)")
+    .option("--spec-changes-only", "updates count only when the spec changes, not the status")
+    .option("--debounce <duration>", "wait until the watched objects have been quiet this long (default 10s)")
+    .option("--min-interval <duration>", "at most one backup per this much time (default: no limit)")
+    .option("--paused", "create it paused")
+    .option("--keep-last <n>", "keep the newest N backups")
+    .option("--keep-hourly <n>", "keep the newest backup of each of the last N hours")
+    .option("--keep-daily <n>", "keep the newest backup of each of the last N days")
+    .option("--keep-weekly <n>", "keep the newest backup of each of the last N weeks")
+    .option("--keep-monthly <n>", "keep the newest backup of each of the last N months");
+  // Every option of backup create shapes the template, as for schedules.
+  for (const option of program.commands
+    .find((c) => c.name() === "backup")
+    ?.commands.find((c) => c.name() === "create")?.options ?? []) {
+    if (!["--wait", "--output", "--from-schedule"].includes(option.long ?? "")) create.addOption(option);
+  }
+  create.action((name: string, flags: TriggerFlags) =>
+    run(async (ctx) => {
+      validateName(name, "trigger");
+      const spec = triggerSpecFromFlags(flags);
+      const labels = flags.labels ? parseKeyValues(flags.labels, { what: "--labels" }) : {};
+      await withServer(ctx, async (api, client) => {
+        const checked = checkTrigger(spec, (await discover(client)).types);
+        if (!checked.ok) {
+          throw new KubesnapError(
+            "InvalidInput",
+            `Trigger "${name}" cannot work: ${checked.problems.join("; ")}`,
+          );
+        }
+        await api.create("triggers", { metadata: { name, labels }, spec });
+      });
+      println(ctx.io.stdout, `Trigger "${name}" created successfully.`);
+      return 0;
+    }),
+  );
+  cmd
+    .command("get")
+    .argument("[names...]")
+    .option("-o, --output <format>", "table, json or yaml")
+    .description("List triggers")
+    .action((names: string[], flags: { output?: string }) =>
+      run((ctx) =>
+        withServer(ctx, async (api) => {
+          const shown = names.length
+            ? await Promise.all(names.map((n) => api.get<Trigger>("triggers", n)))
+            : await api.list<Trigger>("triggers");
+          printList(ctx.io, flags.output, shown, {
+            columns: triggerColumns,
+            row: triggerRow,
+            empty: "No triggers found.",
+          });
+          return 0;
+        }),
+      ),
+    );
+  cmd
+    .command("describe")
+    .argument("<name>")
+    .option("-o, --output <format>", "json or yaml")
+    .description("Show a trigger, its pending changes, and its backups with what caused each")
+    .action((name: string, flags: { output?: string }) =>
+      run((ctx) =>
+        withServer(ctx, async (api) => {
+          const trigger = await api.get<Trigger>("triggers", name);
+          if (flags.output) printObject(ctx.io, flags.output, trigger);
+          else {
+            const backups = (await api.list<Backup>("backups")).filter(
+              (b) => b.metadata.labels?.[TRIGGER_NAME_LABEL] === name,
+            );
+            println(ctx.io.stdout, describeTrigger(trigger, backups));
+          }
+          return 0;
+        }),
+      ),
+    );
+  for (const [verb, paused] of [
+    ["pause", true],
+    ["unpause", false],
+  ] as const) {
+    cmd
+      .command(verb)
+      .argument("<names...>")
+      .description(paused ? "Stop watching (changes meanwhile are not backed up)" : "Watch again")
+      .action((names: string[]) =>
+        run((ctx) =>
+          withServer(ctx, async (api) => {
+            for (const name of names) {
+              await api.patch("triggers", name, { spec: { paused } });
+              println(ctx.io.stdout, `Trigger "${name}" ${paused ? "paused" : "unpaused"}.`);
+            }
+            return 0;
+          }),
+        ),
+      );
+  }
+  cmd
+    .command("delete")
+    .argument("<names...>")
+    .option("--confirm", "do not ask for confirmation")
+    .description("Delete triggers (their backups stay until they expire)")
+    .action((names: string[], flags: { confirm?: boolean }) =>
+      run(async (ctx) => {
+        if (!flags.confirm && !(await confirm(ctx.io, `Delete trigger(s) ${names.join(", ")}?`))) return 0;
+        return withServer(ctx, async (api) => {
+          for (const name of names) {
+            await api.delete("triggers", name);
+            println(ctx.io.stdout, `Trigger "${name}" deleted.`);
+          }
+          return 0;
+        });
+      }),
+    );
+}
