@@ -5,14 +5,7 @@
  * marker and hide the object, so kubesnap deletes versions, which the store refuses while
  * they are retained: that refusal is the guarantee, for kubesnap and for anyone else.
  */
-import {
-  DeleteObjectCommand,
-  HeadObjectCommand,
-  ListObjectVersionsCommand,
-  type ListObjectVersionsCommandOutput,
-  PutObjectRetentionCommand,
-  type S3Client,
-} from "@aws-sdk/client-s3";
+import type { ListObjectVersionsCommandOutput, S3Client } from "@aws-sdk/client-s3";
 import { KubesnapError } from "../core/errors.js";
 
 export type LockMode = "COMPLIANCE" | "GOVERNANCE";
@@ -27,6 +20,8 @@ export function retentionFields(mode: LockMode, until: Date) {
 }
 
 export interface LockTarget {
+  /** The SDK module, loaded by the storage on first use. */
+  readonly sdk: typeof import("@aws-sdk/client-s3");
   readonly client: S3Client;
   readonly bucket: string;
   /** The key in the bucket (with the location's prefix). */
@@ -36,7 +31,9 @@ export interface LockTarget {
 /** Until when the current version of an object is retained; undefined when absent or not retained. */
 export async function retainedUntil(target: LockTarget): Promise<Date | undefined> {
   try {
-    const head = await target.client.send(new HeadObjectCommand({ Bucket: target.bucket, Key: target.key }));
+    const head = await target.client.send(
+      new target.sdk.HeadObjectCommand({ Bucket: target.bucket, Key: target.key }),
+    );
     return head.ObjectLockRetainUntilDate;
   } catch (err) {
     if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404)
@@ -50,7 +47,7 @@ export async function extendRetention(target: LockTarget, mode: LockMode, until:
   const current = await retainedUntil(target);
   if (current && current.getTime() >= until.getTime()) return;
   await target.client.send(
-    new PutObjectRetentionCommand({
+    new target.sdk.PutObjectRetentionCommand({
       Bucket: target.bucket,
       Key: target.key,
       Retention: { Mode: mode, RetainUntilDate: until },
@@ -64,12 +61,12 @@ export async function extendRetention(target: LockTarget, mode: LockMode, until:
  * refuse: that becomes a Locked error with the date, and later versions stay as they were.
  */
 export async function deleteVersions(target: LockTarget, where: string): Promise<void> {
-  const { client, bucket, key } = target;
+  const { client, bucket, key, sdk } = target;
   let keyMarker: string | undefined;
   let versionMarker: string | undefined;
   do {
     const page: ListObjectVersionsCommandOutput = await client.send(
-      new ListObjectVersionsCommand({
+      new sdk.ListObjectVersionsCommand({
         Bucket: bucket,
         Prefix: key,
         ...(keyMarker ? { KeyMarker: keyMarker } : {}),
@@ -82,7 +79,7 @@ export async function deleteVersions(target: LockTarget, where: string): Promise
     for (const version of versions) {
       try {
         await client.send(
-          new DeleteObjectCommand({ Bucket: bucket, Key: key, VersionId: version.VersionId }),
+          new sdk.DeleteObjectCommand({ Bucket: bucket, Key: key, VersionId: version.VersionId }),
         );
       } catch (err) {
         if (!isRetentionRefusal(err)) throw err;

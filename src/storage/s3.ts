@@ -4,17 +4,7 @@
  * `If-None-Match: *` on PutObject (AWS since 2024, MinIO); a server that ignores it
  * would turn putIfAbsent into an overwrite, so the conformance suite checks it.
  */
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadBucketCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  type ListObjectsV2CommandOutput,
-  PutObjectCommand,
-  S3Client,
-  type S3ClientConfig,
-} from "@aws-sdk/client-s3";
+import type { ListObjectsV2CommandOutput, S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
 import { KubesnapError } from "../core/errors.js";
 import type { S3Location } from "./location.js";
 import {
@@ -29,6 +19,18 @@ import { type ByteRange, checkByteRange, type ObjectInfo, type PutOptions, type 
 
 export type S3Options = Omit<S3Location, "provider">;
 
+type Sdk = typeof import("@aws-sdk/client-s3");
+let sdkModule: Promise<Sdk> | undefined;
+const loadSdk = () => {
+  sdkModule ??= import("@aws-sdk/client-s3");
+  return sdkModule;
+};
+
+interface S3Connection {
+  readonly sdk: Sdk;
+  readonly client: S3Client;
+}
+
 export type S3Operation = "read" | "write" | "stat" | "list" | "delete";
 
 /** Long enough for a busy server to answer; a hung one costs this much per attempt. */
@@ -39,7 +41,8 @@ const conditionalConflictAttempts = 5;
 
 export class S3Storage implements Storage {
   readonly description: string;
-  readonly #client: S3Client;
+  readonly #config: S3ClientConfig;
+  #connection: Promise<S3Connection> | undefined;
   readonly #bucket: string;
   /** "" or "prefix/": prepended to every key. */
   readonly #keyPrefix: string;
@@ -50,16 +53,16 @@ export class S3Storage implements Storage {
     this.#bucket = options.bucket;
     this.#keyPrefix = options.prefix === undefined ? "" : `${options.prefix}/`;
     this.description = `s3://${options.bucket}${options.prefix === undefined ? "" : `/${options.prefix}`}`;
-    this.#client = new S3Client(clientConfig(options));
+    this.#config = clientConfig(options);
     this.#lock = options.objectLock;
     if (this.#lock) {
-      this.retainedUntil = (key) =>
-        retainedUntil(this.#target(key)).catch((err: unknown) => {
+      this.retainedUntil = async (key) =>
+        retainedUntil(await this.#target(key)).catch((err: unknown) => {
           throw this.#error(err, "stat", key);
         });
       const mode = this.#lock;
-      this.retain = (key, until) =>
-        extendRetention(this.#target(key), mode, until).catch((err: unknown) => {
+      this.retain = async (key, until) =>
+        extendRetention(await this.#target(key), mode, until).catch((err: unknown) => {
           throw this.#error(err, "write", key);
         });
     }
@@ -71,8 +74,9 @@ export class S3Storage implements Storage {
 
   async put(key: string, body: Uint8Array, options?: PutOptions): Promise<void> {
     try {
-      await this.#client.send(
-        new PutObjectCommand({
+      const { client, sdk } = await this.#connect();
+      await client.send(
+        new sdk.PutObjectCommand({
           Bucket: this.#bucket,
           Key: this.#key(key),
           Body: body,
@@ -85,7 +89,8 @@ export class S3Storage implements Storage {
   }
 
   async putIfAbsent(key: string, body: Uint8Array, options?: PutOptions): Promise<boolean> {
-    const command = new PutObjectCommand({
+    const { client, sdk } = await this.#connect();
+    const command = new sdk.PutObjectCommand({
       Bucket: this.#bucket,
       Key: this.#key(key),
       Body: body,
@@ -94,7 +99,7 @@ export class S3Storage implements Storage {
     });
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.#client.send(command);
+        await client.send(command);
         return true;
       } catch (err) {
         const { name, status } = errorFacts(err);
@@ -115,8 +120,9 @@ export class S3Storage implements Storage {
     const rangeHeader =
       range === undefined ? undefined : `bytes=${range.offset}-${range.offset + range.length - 1}`;
     try {
-      const response = await this.#client.send(
-        new GetObjectCommand({
+      const { client, sdk } = await this.#connect();
+      const response = await client.send(
+        new sdk.GetObjectCommand({
           Bucket: this.#bucket,
           Key: this.#key(key),
           ...(rangeHeader === undefined ? {} : { Range: rangeHeader }),
@@ -132,8 +138,9 @@ export class S3Storage implements Storage {
 
   async stat(key: string): Promise<ObjectInfo | undefined> {
     try {
-      const head = await this.#client.send(
-        new HeadObjectCommand({ Bucket: this.#bucket, Key: this.#key(key) }),
+      const { client, sdk } = await this.#connect();
+      const head = await client.send(
+        new sdk.HeadObjectCommand({ Bucket: this.#bucket, Key: this.#key(key) }),
       );
       return { key, size: head.ContentLength ?? 0, lastModified: head.LastModified ?? new Date(0) };
     } catch (err) {
@@ -167,8 +174,11 @@ export class S3Storage implements Storage {
   async delete(key: string): Promise<void> {
     // S3 answers 204 for an absent key, so delete is idempotent without a check.
     try {
-      if (this.#lock) await deleteVersions(this.#target(key), this.#where("delete", key));
-      else await this.#client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: this.#key(key) }));
+      if (this.#lock) await deleteVersions(await this.#target(key), this.#where("delete", key));
+      else {
+        const { client, sdk } = await this.#connect();
+        await client.send(new sdk.DeleteObjectCommand({ Bucket: this.#bucket, Key: this.#key(key) }));
+      }
     } catch (err) {
       throw this.#error(err, "delete", key);
     }
@@ -178,13 +188,20 @@ export class S3Storage implements Storage {
     return this.#lock && options?.retainUntil ? retentionFields(this.#lock, options.retainUntil) : {};
   }
 
-  #target(key: string): LockTarget {
-    return { client: this.#client, bucket: this.#bucket, key: this.#key(key) };
+  async #target(key: string): Promise<LockTarget> {
+    return { ...(await this.#connect()), bucket: this.#bucket, key: this.#key(key) };
   }
 
-  #listPage(prefix: string, token: string | undefined): Promise<ListObjectsV2CommandOutput> {
-    return this.#client.send(
-      new ListObjectsV2Command({
+  /** The SDK is loaded on first use: it costs ~35 MB and ~0.2 s, which a file location never needs. */
+  #connect(): Promise<S3Connection> {
+    this.#connection ??= loadSdk().then((sdk) => ({ sdk, client: new sdk.S3Client(this.#config) }));
+    return this.#connection;
+  }
+
+  async #listPage(prefix: string, token: string | undefined): Promise<ListObjectsV2CommandOutput> {
+    const { client, sdk } = await this.#connect();
+    return client.send(
+      new sdk.ListObjectsV2Command({
         Bucket: this.#bucket,
         Prefix: this.#keyPrefix + prefix,
         ...(token === undefined ? {} : { ContinuationToken: token }),
@@ -200,7 +217,8 @@ export class S3Storage implements Storage {
   async #checkBucketExists(key: string): Promise<void> {
     if (this.#bucketSeen) return;
     try {
-      await this.#client.send(new HeadBucketCommand({ Bucket: this.#bucket }));
+      const { client, sdk } = await this.#connect();
+      await client.send(new sdk.HeadBucketCommand({ Bucket: this.#bucket }));
     } catch (err) {
       if (errorFacts(err).status === 404) throw missingBucket(err, this.#where("stat", key), this.#bucket);
       // 403 and the like: we cannot tell, and the object HEAD already said 404.

