@@ -1,10 +1,20 @@
 import type { KubeClient } from "../cluster/client.js";
+import { connect } from "../cluster/connect.js";
 import { resourcePath } from "../cluster/paths.js";
 import { isKubesnapError, KubesnapError } from "../core/errors.js";
 import type { KubeObject } from "../core/kube-types.js";
 import { TYPES } from "../server/kinds.js";
+import type { CommandContext } from "./context.js";
 
 type Kind = keyof typeof TYPES;
+
+/** The CLI noun that lists a kind, for hints. */
+const CLI_NOUNS: Partial<Record<Kind, string>> = {
+  schedules: "schedule",
+  triggers: "trigger",
+  restores: "restore",
+  locations: "backup-location",
+};
 
 /**
  * The CLI's view of a kubesnap server: kubesnap.io objects in the server's namespace. A
@@ -43,7 +53,7 @@ export class ServerApi {
         "NotFound",
         `${TYPES[kind].kind} "${name ?? ""}" not found in namespace ${this.namespace}`,
         {
-          hint: `list them with \`kubesnap ${kind === "schedules" ? "schedule" : "backup"} get\``,
+          hint: `list them with \`kubesnap ${CLI_NOUNS[kind] ?? "backup"} get\``,
         },
       );
     }
@@ -90,5 +100,18 @@ export class ServerApi {
       () => this.client.request({ method: "DELETE", path: this.path(kind, name) }),
       name,
     );
+  }
+}
+
+/** Runs fn against the kubesnap server's API (schedules, triggers: kinds only the server runs). */
+export async function withServer<T>(
+  ctx: CommandContext,
+  fn: (api: ServerApi, client: KubeClient) => Promise<T>,
+): Promise<T> {
+  const client = await connect(ctx.connect);
+  try {
+    return await fn(new ServerApi(client, ctx.serverNamespace), client);
+  } finally {
+    client.close();
   }
 }

@@ -1,18 +1,19 @@
-import type { Backup, Schedule } from "../api/index.js";
+import type { Backup } from "../api/index.js";
 import type { KubeClient } from "../cluster/client.js";
 import type { KubeObject } from "../core/kube-types.js";
+import { TRIGGER_NAME_LABEL } from "../trigger/index.js";
 import type { Cache, Logger, Reconciler } from "./controller.js";
 import { requestDeletion } from "./delete-requests.js";
 import { LABELS, TYPES } from "./kinds.js";
 import type { ServerLocations } from "./locations.js";
-import { scheduleRetention } from "./retention.js";
+import { type KeepsBackups, scheduleRetention } from "./retention.js";
 
 const TERMINAL = new Set(["Completed", "PartiallyFailed", "Failed", "FailedValidation"]);
 const MAX_WAIT_MS = 3_600_000;
 
 /**
  * Deletes backups whose TTL has passed (through a DeleteBackupRequest, so data leaves the
- * bucket too), unless a keep rule of their schedule keeps them, or their location is
+ * bucket too), unless a keep rule of their schedule or trigger keeps them, or their location is
  * ReadOnly (restore-only mode deletes nothing).
  */
 export class ExpiryController implements Reconciler {
@@ -25,6 +26,7 @@ export class ExpiryController implements Reconciler {
       namespace: string;
       locations: ServerLocations;
       schedules: Cache;
+      triggers: Cache;
       backups: Cache;
       log: Logger;
       now?: () => Date;
@@ -46,21 +48,26 @@ export class ExpiryController implements Reconciler {
         (l) => l.metadata.name === (backup.spec.storageLocation ?? backup.metadata.labels?.[LABELS.location]),
       );
     if (location?.spec.accessMode === "ReadOnly") return { requeueAfterMs: 60_000 };
-    if (this.keptBySchedule(backup)) return { requeueAfterMs: 60_000 };
+    if (this.keptByRules(backup)) return { requeueAfterMs: 60_000 };
     await requestDeletion(this.deps.client, this.deps.namespace, backup.metadata.name, "its TTL has passed");
     this.deps.log.info("expired backup deletion requested", { backup: backup.metadata.name });
     return undefined;
   }
 
-  private keptBySchedule(backup: Backup): boolean {
-    const scheduleName = backup.metadata.labels?.[LABELS.schedule];
-    const schedule = this.deps.schedules.list().find((s) => s.metadata.name === scheduleName) as
-      | Schedule
-      | undefined;
-    if (!schedule) return false;
-    const siblings = this.deps.backups
-      .list()
-      .filter((b) => b.metadata.labels?.[LABELS.schedule] === scheduleName) as unknown as Backup[];
-    return scheduleRetention(schedule, siblings)?.keep.has(backup.metadata.name) ?? false;
+  /** Whether the keep rules of the schedule or trigger that made the backup keep it past its TTL. */
+  private keptByRules(backup: Backup): boolean {
+    for (const [label, owners] of [
+      [LABELS.schedule, this.deps.schedules],
+      [TRIGGER_NAME_LABEL, this.deps.triggers],
+    ] as const) {
+      const ownerName = backup.metadata.labels?.[label];
+      const owner = owners.list().find((o) => o.metadata.name === ownerName) as KeepsBackups | undefined;
+      if (!owner) continue;
+      const siblings = this.deps.backups
+        .list()
+        .filter((b) => b.metadata.labels?.[label] === ownerName) as unknown as Backup[];
+      return scheduleRetention(owner, siblings)?.keep.has(backup.metadata.name) ?? false;
+    }
+    return false;
   }
 }

@@ -15,6 +15,8 @@ import { RestoreController } from "./restore-controller.js";
 import { ScheduleController } from "./schedule-controller.js";
 import { TriggerController } from "./trigger-controller.js";
 import { VerifyController } from "./verify-controller.js";
+import { startWebhook } from "./webhook.js";
+import { keepWebhookRegistered, WEBHOOK_PATH, type WebhookEndpoint } from "./webhook-config.js";
 
 export interface ServerOptions {
   readonly client: KubeClient;
@@ -35,6 +37,15 @@ export interface ServerOptions {
   readonly downloadUrl?: string;
   /** Verify every finished backup again this often (0: only when asked), reading this share of its data. */
   readonly verify?: { readonly periodMs: number; readonly samplePercent: number };
+  /** Pre-delete protection (docs/protection.md); absent: no webhook is served or registered. */
+  readonly webhook?: {
+    /** Where the HTTPS endpoint listens, as `listen`. */
+    readonly listen: string;
+    /** How the API server reaches it; by default the listen address itself. */
+    readonly endpoint?: WebhookEndpoint;
+    /** The webhook configuration's timeoutSeconds (at most 25). */
+    readonly timeoutSeconds: number;
+  };
 }
 
 /**
@@ -53,6 +64,21 @@ export async function runServer(options: ServerOptions): Promise<void> {
     log,
     baseUrl: () => options.downloadUrl ?? listenUrl(options.listen, health.port),
   });
+  const hook = options.webhook;
+  // First: a replica that cannot serve the webhook must not start, nor lead and register it.
+  const webhook =
+    hook &&
+    (await startWebhook({
+      client,
+      namespace,
+      listen: hook.listen,
+      endpoint: (port) => hook.endpoint ?? { url: `${listenUrl(hook.listen, port, "https")}${WEBHOOK_PATH}` },
+      timeoutSeconds: hook.timeoutSeconds,
+      log,
+      metrics,
+      // Rotation is due months ahead; a check a minute (or per sync period) is plenty.
+      certCheckMs: Math.max(options.syncPeriodMs, 60_000),
+    }));
   const health = await startHealthServer({
     listen: options.listen,
     metrics: metrics.registry,
@@ -68,8 +94,16 @@ export async function runServer(options: ServerOptions): Promise<void> {
         name,
         token,
       ),
+  }).catch(async (err: unknown) => {
+    await webhook?.close();
+    throw err;
   });
-  log.info("kubesnap server started", { namespace, identity, port: health.port });
+  log.info("kubesnap server started", {
+    namespace,
+    identity,
+    port: health.port,
+    ...(webhook ? { webhookPort: webhook.port } : {}),
+  });
 
   const election = startLeaderElection({
     client,
@@ -107,7 +141,12 @@ export async function runServer(options: ServerOptions): Promise<void> {
         ],
         [new BackupController({ ...deps, metrics }), caches.backups],
         [
-          new ExpiryController({ ...deps, schedules: caches.schedules, backups: caches.expiry }),
+          new ExpiryController({
+            ...deps,
+            schedules: caches.schedules,
+            triggers: caches.triggers,
+            backups: caches.expiry,
+          }),
           caches.expiry,
         ],
         [new RestoreController({ ...deps, backups: caches.backups, metrics }), caches.restores],
@@ -120,11 +159,24 @@ export async function runServer(options: ServerOptions): Promise<void> {
           caches.verify,
         ],
       ];
-      await Promise.all(
-        controllers.map(([reconciler, cache]) =>
+      await Promise.all([
+        ...controllers.map(([reconciler, cache]) =>
           runController(reconciler, { client, namespace, cache, log, signal }),
         ),
-      );
+        ...(webhook && hook
+          ? [
+              keepWebhookRegistered(client, {
+                namespace,
+                endpoint: webhook.endpoint,
+                caBundle: webhook.caBundle,
+                timeoutSeconds: hook.timeoutSeconds,
+                periodMs: options.syncPeriodMs,
+                signal,
+                log,
+              }),
+            ]
+          : []),
+      ]);
     },
     onStoppedLeading: () => {
       leading = undefined;
@@ -140,12 +192,13 @@ export async function runServer(options: ServerOptions): Promise<void> {
   });
   log.info("kubesnap server stopping", { identity });
   await election.stop();
+  await webhook?.close();
   await health.close();
 }
 
 /** The listen address as a URL a local client can use ("" and 0.0.0.0 mean loopback). */
-function listenUrl(listen: string, port: number): string {
+function listenUrl(listen: string, port: number, scheme: "http" | "https" = "http"): string {
   const host = parseListen(listen).host;
   const reachable = !host || host === "0.0.0.0" ? "127.0.0.1" : host === "::" ? "::1" : host;
-  return `http://${reachable.includes(":") ? `[${reachable}]` : reachable}:${port}`;
+  return `${scheme}://${reachable.includes(":") ? `[${reachable}]` : reachable}:${port}`;
 }

@@ -1,69 +1,42 @@
 import type { Command } from "commander";
 import type { Backup, Schedule, ScheduleSpec } from "../../api/index.js";
-import { connect } from "../../cluster/connect.js";
-import { KubesnapError } from "../../core/errors.js";
 import { parseKeyValues } from "../../core/kv.js";
 import { validateName } from "../../core/timestamp.js";
 import { parseSchedule, SCHEDULE_NAME_LABEL, scheduledBackupName } from "../../schedule/index.js";
 import { resourceBackupSpec } from "../../server/backup-controller.js";
+import {
+  addBackupTemplateOptions,
+  addKeepOptions,
+  type KeepFlags,
+  keepRulesFromFlags,
+} from "../backup-template.js";
 import type { CommandContext } from "../context.js";
 import { println } from "../io.js";
 import type { Runner } from "../main.js";
 import { printList, printObject } from "../print.js";
 import { confirm } from "../prompt.js";
-import { ServerApi } from "../server-api.js";
+import { withServer } from "../server-api.js";
 import { describeSchedule, scheduleColumns, scheduleRow } from "../views/schedule.js";
 import { type BackupCreateFlags, backupSpecFromFlags } from "./backup.js";
 
-interface ScheduleFlags extends BackupCreateFlags {
+interface ScheduleFlags extends BackupCreateFlags, KeepFlags {
   schedule: string;
   timezone?: string;
   paused?: boolean;
   skipImmediately?: boolean;
-  keepLast?: string;
-  keepHourly?: string;
-  keepDaily?: string;
-  keepWeekly?: string;
-  keepMonthly?: string;
-}
-
-/** Schedules live in the cluster: they need the kubesnap server, which runs them. */
-async function withServer<T>(ctx: CommandContext, fn: (api: ServerApi) => Promise<T>): Promise<T> {
-  const client = await connect(ctx.connect);
-  try {
-    return await fn(new ServerApi(client, ctx.serverNamespace));
-  } finally {
-    client.close();
-  }
-}
-
-function keepCount(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0)
-    throw new KubesnapError("InvalidInput", `${flag} takes a whole number, not "${value}"`);
-  return n;
 }
 
 export function scheduleSpecFromFlags(flags: ScheduleFlags): ScheduleSpec {
   // Parsed here so a bad cron or zone fails before anything is sent.
   parseSchedule(flags.schedule, flags.timezone ? { timeZone: flags.timezone } : {});
-  const keep = Object.fromEntries(
-    (["keepLast", "keepHourly", "keepDaily", "keepWeekly", "keepMonthly"] as const)
-      .map((rule) => [
-        rule,
-        keepCount(`--${rule.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, flags[rule]),
-      ])
-      .filter(([, n]) => n !== undefined),
-  );
-  const template = backupSpecFromFlags(flags);
+  const keep = keepRulesFromFlags(flags);
   return {
     schedule: flags.schedule,
     ...(flags.timezone ? { timeZone: flags.timezone } : {}),
     paused: flags.paused === true,
     skipImmediately: flags.skipImmediately === true,
-    template: resourceBackupSpec(template),
-    ...(Object.keys(keep).length > 0 ? { keep } : {}),
+    template: resourceBackupSpec(backupSpecFromFlags(flags)),
+    ...(keep ? { keep } : {}),
   };
 }
 
@@ -81,17 +54,9 @@ export function registerSchedule(program: Command, run: Runner): void {
     )
     .option("--timezone <zone>", "IANA time zone the cron fields are read in (default UTC)")
     .option("--paused", "create it paused")
-    .option("--skip-immediately", "wait for the first cron time instead of backing up at once")
-    .option("--keep-last <n>", "keep the newest N backups")
-    .option("--keep-hourly <n>", "keep the newest backup of each of the last N hours")
-    .option("--keep-daily <n>", "keep the newest backup of each of the last N days")
-    .option("--keep-weekly <n>", "keep the newest backup of each of the last N weeks")
-    .option("--keep-monthly <n>", "keep the newest backup of each of the last N months");
-  for (const option of program.commands
-    .find((c) => c.name() === "backup")
-    ?.commands.find((c) => c.name() === "create")?.options ?? []) {
-    if (!["--wait", "--output", "--from-schedule"].includes(option.long ?? "")) create.addOption(option);
-  }
+    .option("--skip-immediately", "wait for the first cron time instead of backing up at once");
+  addKeepOptions(create);
+  addBackupTemplateOptions(program, create);
   create.action((name: string, flags: ScheduleFlags) =>
     run(async (ctx) => {
       validateName(name, "schedule");

@@ -6,25 +6,28 @@ import {
   type TriggerEvent,
   type TriggerSpec,
 } from "../../api/index.js";
-import type { KubeClient } from "../../cluster/client.js";
-import { connect } from "../../cluster/connect.js";
 import { discover } from "../../cluster/discovery.js";
 import { KubesnapError } from "../../core/errors.js";
 import { parseKeyValues } from "../../core/kv.js";
 import { validateName } from "../../core/timestamp.js";
 import { resourceBackupSpec } from "../../server/backup-controller.js";
 import { checkTrigger, TRIGGER_NAME_LABEL } from "../../trigger/index.js";
-import type { CommandContext } from "../context.js";
+import {
+  addBackupTemplateOptions,
+  addKeepOptions,
+  type KeepFlags,
+  keepRulesFromFlags,
+} from "../backup-template.js";
 import { listFlag } from "../flags.js";
 import { println } from "../io.js";
 import type { Runner } from "../main.js";
 import { printList, printObject } from "../print.js";
 import { confirm } from "../prompt.js";
-import { ServerApi } from "../server-api.js";
+import { withServer } from "../server-api.js";
 import { describeTrigger, triggerColumns, triggerRow } from "../views/trigger.js";
 import { type BackupCreateFlags, backupSpecFromFlags } from "./backup.js";
 
-interface TriggerFlags extends BackupCreateFlags {
+interface TriggerFlags extends BackupCreateFlags, KeepFlags {
   on: string;
   onNamespaces?: string;
   onSelector?: string;
@@ -33,29 +36,6 @@ interface TriggerFlags extends BackupCreateFlags {
   debounce?: string;
   minInterval?: string;
   paused?: boolean;
-  keepLast?: string;
-  keepHourly?: string;
-  keepDaily?: string;
-  keepWeekly?: string;
-  keepMonthly?: string;
-}
-
-const KEEP_RULES = ["keepLast", "keepHourly", "keepDaily", "keepWeekly", "keepMonthly"] as const;
-
-/**
- * Triggers live in the cluster and need the kubesnap server, which runs them; creating one
- * also asks the cluster which resources it serves, so a typo fails here with the reason.
- */
-async function withServer<T>(
-  ctx: CommandContext,
-  fn: (api: ServerApi, client: KubeClient) => Promise<T>,
-): Promise<T> {
-  const client = await connect(ctx.connect);
-  try {
-    return await fn(new ServerApi(client, ctx.serverNamespace), client);
-  } finally {
-    client.close();
-  }
 }
 
 function eventsFlag(value: string | undefined): TriggerEvent[] {
@@ -69,23 +49,9 @@ function eventsFlag(value: string | undefined): TriggerEvent[] {
   return [...new Set(events)] as TriggerEvent[];
 }
 
-function keepFlags(flags: TriggerFlags): NonNullable<TriggerSpec["keep"]> {
-  const keep: Record<string, number> = {};
-  for (const rule of KEEP_RULES) {
-    const value = flags[rule];
-    if (value === undefined) continue;
-    const n = Number(value);
-    const flag = `--${rule.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-    if (!Number.isInteger(n) || n < 0)
-      throw new KubesnapError("InvalidInput", `${flag} takes a whole number, not "${value}"`);
-    keep[rule] = n;
-  }
-  return keep;
-}
-
 /** The spec the flags describe; the template is what `backup create` would take with the same flags. */
 function triggerSpecFromFlags(flags: TriggerFlags): TriggerSpec {
-  const keep = keepFlags(flags);
+  const keep = keepRulesFromFlags(flags);
   return {
     on: listFlag(flags.on),
     namespaces: listFlag(flags.onNamespaces, ["*"]),
@@ -98,7 +64,7 @@ function triggerSpecFromFlags(flags: TriggerFlags): TriggerSpec {
     // Without --include-namespaces, each backup takes the namespaces of the objects that changed.
     backupNamespaces: flags.includeNamespaces === undefined ? "Changed" : "Template",
     template: resourceBackupSpec(backupSpecFromFlags(flags)),
-    ...(Object.keys(keep).length > 0 ? { keep } : {}),
+    ...(keep ? { keep } : {}),
   };
 }
 
@@ -117,18 +83,10 @@ export function registerTrigger(program: Command, run: Runner): void {
     .option("--spec-changes-only", "updates count only when the spec changes, not the status")
     .option("--debounce <duration>", "wait until the watched objects have been quiet this long (default 10s)")
     .option("--min-interval <duration>", "at most one backup per this much time (default: no limit)")
-    .option("--paused", "create it paused")
-    .option("--keep-last <n>", "keep the newest N backups")
-    .option("--keep-hourly <n>", "keep the newest backup of each of the last N hours")
-    .option("--keep-daily <n>", "keep the newest backup of each of the last N days")
-    .option("--keep-weekly <n>", "keep the newest backup of each of the last N weeks")
-    .option("--keep-monthly <n>", "keep the newest backup of each of the last N months");
+    .option("--paused", "create it paused");
+  addKeepOptions(create);
   // Every option of backup create shapes the template, as for schedules.
-  for (const option of program.commands
-    .find((c) => c.name() === "backup")
-    ?.commands.find((c) => c.name() === "create")?.options ?? []) {
-    if (!["--wait", "--output", "--from-schedule"].includes(option.long ?? "")) create.addOption(option);
-  }
+  addBackupTemplateOptions(program, create);
   create.action((name: string, flags: TriggerFlags) =>
     run(async (ctx) => {
       validateName(name, "trigger");
