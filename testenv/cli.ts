@@ -1,5 +1,5 @@
 /**
- * npm run testenv -- up DIR [--clusters N] | down DIR | build
+ * npm run testenv -- up DIR [--clusters N] [--csi] | down DIR | build
  * Starts (or stops) the real servers the tests, the demo and the benchmark use.
  */
 import { spawn } from "node:child_process";
@@ -10,9 +10,9 @@ import { ensureAllTools, isAlive } from "./build.js";
 import { signalGroup, sleep } from "./process.js";
 import { clearState, readState } from "./state.js";
 
-const USAGE = "usage: npm run testenv -- up DIR [--clusters N] | down DIR | build";
+const USAGE = "usage: npm run testenv -- up DIR [--clusters N] [--csi] | down DIR | build";
 
-async function up(dir: string, clusters: number): Promise<number> {
+async function up(dir: string, clusters: number, csi: boolean): Promise<number> {
   const existing = await readState(dir);
   if (existing && isAlive(existing.supervisorPid)) {
     console.error(
@@ -25,7 +25,7 @@ async function up(dir: string, clusters: number): Promise<number> {
   const logFile = join(dir, "logs", "supervisor.log");
   const out = openSync(logFile, "w");
   const supervisor = fileURLToPath(new URL("./supervisor.js", import.meta.url));
-  const child = spawn(process.execPath, [supervisor, dir, String(clusters)], {
+  const child = spawn(process.execPath, [supervisor, dir, String(clusters), ...(csi ? ["--csi"] : [])], {
     detached: true,
     stdio: ["ignore", out, out],
   });
@@ -90,7 +90,7 @@ async function main(args: string[]): Promise<number> {
     console.error(`testenv: --clusters takes a whole number from 1 to 4; ${USAGE}`);
     return 2;
   }
-  return up(dir, clusters);
+  return up(dir, clusters, args.includes("--csi"));
 }
 
 main(process.argv.slice(2)).then(

@@ -12,6 +12,19 @@ export interface ClusterInfo {
   readonly restrictedToken: string;
   /** PEM CA bundle path of the API server's serving certificate. */
   readonly caFile: string;
+  /** Present when the environment was started with --csi (the first cluster only). */
+  readonly csi?: CsiInfo;
+}
+
+/** The CSI stack of a cluster (testenv/csi.ts): its driver and classes, and where volumes live. */
+export interface CsiInfo {
+  readonly driver: string;
+  /** Provisions volumes with the driver, at once (volumeBindingMode Immediate). */
+  readonly storageClass: string;
+  /** The driver's VolumeSnapshotClass, labelled kubesnap.io/default: "true". */
+  readonly snapshotClass: string;
+  /** A volume's files are in STATEDIR/volumes/<its PV's spec.csi.volumeHandle>/. */
+  readonly stateDir: string;
 }
 
 export interface S3Info {

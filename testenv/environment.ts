@@ -2,7 +2,8 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { ensureTool } from "./build.js";
 import { startCluster } from "./cluster.js";
-import type { ClusterInfo, EnvInfo } from "./env-info.js";
+import { startCsi } from "./csi.js";
+import type { ClusterInfo, CsiInfo, EnvInfo } from "./env-info.js";
 import type { Service } from "./process.js";
 import { startAzurite, startFakeGcs, startMinio } from "./stores.js";
 
@@ -20,7 +21,12 @@ export interface Environment {
  */
 export async function startEnvironment(
   dirArg: string,
-  opts: { clusters?: number; log?: (line: string) => void } = {},
+  opts: {
+    clusters?: number;
+    /** Also start a CSI stack (testenv/csi.ts) for the first cluster. */
+    csi?: boolean;
+    log?: (line: string) => void;
+  } = {},
 ): Promise<Environment> {
   const dir = resolve(dirArg);
   const log = opts.log ?? console.error;
@@ -41,6 +47,13 @@ export async function startEnvironment(
     const etcd = await ensureTool("etcd", log);
     const minio = await ensureTool("minio", log);
     const gcs = await ensureTool("fakegcs", log);
+    const csiTools = opts.csi
+      ? {
+          snapshotter: await ensureTool("snapshotter", log),
+          provisioner: await ensureTool("provisioner", log),
+          hostpath: await ensureTool("hostpath", log),
+        }
+      : undefined;
     const started = Date.now();
     const clusterCount = opts.clusters ?? 1;
     const storeOptions = { dir, logDir, services };
@@ -55,14 +68,47 @@ export async function startEnvironment(
       startFakeGcs(gcs, storeOptions),
       startAzurite(storeOptions),
     ]);
-    const info: EnvInfo = { dir, clusters, s3, gcs: gcsInfo, azure };
+    const csi =
+      csiTools && clusters[0]
+        ? await startCsiStack(clusters[0], { dir, logDir, csiTools, services, log })
+        : undefined;
+    const info: EnvInfo = {
+      dir,
+      clusters: clusters.map((cluster, i) => (i === 0 && csi ? { ...cluster, csi } : cluster)),
+      s3,
+      gcs: gcsInfo,
+      azure,
+    };
     await writeFile(join(dir, "env.json"), `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
     log(
-      `testenv: up in ${((Date.now() - started) / 1000).toFixed(1)} s: ${clusterCount} cluster(s), MinIO, fake-gcs-server, Azurite; logs in ${logDir}`,
+      `testenv: up in ${((Date.now() - started) / 1000).toFixed(1)} s: ${clusterCount} cluster(s)${csiTools ? " (the first with CSI)" : ""}, MinIO, fake-gcs-server, Azurite; logs in ${logDir}`,
     );
     return { info, pids: services.map((s) => s.pid), stop };
   } catch (err) {
     await stop();
     throw err;
   }
+}
+
+async function startCsiStack(
+  cluster: ClusterInfo,
+  opts: {
+    dir: string;
+    logDir: string;
+    csiTools: Parameters<typeof startCsi>[0]["tools"];
+    services: Service[];
+    log: (line: string) => void;
+  },
+): Promise<CsiInfo> {
+  const started = Date.now();
+  const csi = await startCsi({
+    clusterDir: join(opts.dir, "cluster-1"),
+    logDir: opts.logDir,
+    name: "cluster-1",
+    kubeconfig: cluster.kubeconfig,
+    tools: opts.csiTools,
+    services: opts.services,
+  });
+  opts.log(`testenv: CSI stack (${csi.driver}) up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return csi;
 }

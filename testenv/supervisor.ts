@@ -6,11 +6,15 @@ import { describeError } from "../src/core/errors.js";
 import { startEnvironment } from "./environment.js";
 import { clearState, writeState } from "./state.js";
 
-const [dir = "", clusters = "1"] = process.argv.slice(2);
+const [dir = "", clusters = "1", csi = ""] = process.argv.slice(2);
 const supervisorPid = process.pid;
 await writeState(dir, { status: "starting", supervisorPid });
 try {
-  const env = await startEnvironment(dir, { clusters: Number(clusters), log: (line) => console.log(line) });
+  const env = await startEnvironment(dir, {
+    clusters: Number(clusters),
+    csi: csi === "--csi",
+    log: (line) => console.log(line),
+  });
   await writeState(dir, { status: "ready", supervisorPid, pids: env.pids });
   const shutdown = async () => {
     await env.stop();

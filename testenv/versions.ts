@@ -43,6 +43,27 @@ export const GO_TOOLS = {
     module: "fakegcs",
     packages: ["github.com/fsouza/fake-gcs-server"],
   },
+  // The CSI stack of `testenv up --csi` (processes, no kubelet): the snapshot controller and
+  // the csi-snapshotter sidecar, the csi-provisioner sidecar, and our hostpath driver.
+  snapshotter: {
+    name: "external-snapshotter",
+    version: "v8.7.0",
+    module: "snapshotter",
+    packages: [
+      "github.com/kubernetes-csi/external-snapshotter/v8/cmd/snapshot-controller",
+      "github.com/kubernetes-csi/external-snapshotter/v8/cmd/csi-snapshotter",
+    ],
+  },
+  provisioner: {
+    name: "external-provisioner",
+    version: "v6.4.0",
+    module: "provisioner",
+    packages: ["github.com/kubernetes-csi/external-provisioner/v6/cmd/csi-provisioner"],
+  },
+  // Our own driver (testenv/go/csi-hostpath/main.go): upstream csi-driver-host-path is not
+  // served by the module proxy. The version is the cache key, so bump it with every change
+  // to main.go or a machine keeps running the old build.
+  hostpath: { name: "csi-hostpath", version: "kubesnap-1", module: "csi-hostpath", packages: ["."] },
 } as const satisfies Record<string, GoTool>;
 
 export type GoToolId = keyof typeof GO_TOOLS;
