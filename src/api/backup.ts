@@ -11,6 +11,7 @@ import {
 } from "./fields.js";
 import { defineKind, type Resource } from "./kind.js";
 import { type Infer, s } from "./schema.js";
+import { volumePolicySchema } from "./volume-policy.js";
 
 /**
  * FailedValidation is Velero's phase for a spec the CRD schema could not reject (a location
@@ -47,6 +48,24 @@ export const backupSpecSchema = s.object(
     ttl: duration("How long the backup is kept before it is deleted (Go duration).", "720h0m0s"),
     storageLocation: s.optional(
       objectName("The BackupStorageLocation to write to; the default location when absent.", LABEL_VALUE_MAX),
+    ),
+    snapshotVolumes: s.optional(
+      s.boolean({ description: "Take CSI snapshots of the backed-up PVCs' volumes; true when absent." }),
+    ),
+    snapshotClass: s.optional(
+      objectName(
+        "The VolumeSnapshotClass for volumes of its CSI driver; other drivers use their class labelled kubesnap.io/default=true.",
+      ),
+    ),
+    itemOperationTimeout: s.optional(
+      duration("How long each volume snapshot may take to be ready (Go duration); 10m when absent."),
+    ),
+    volumePolicies: s.optional(
+      s.array(volumePolicySchema, {
+        description:
+          "What to do with each PVC's data (Velero's volumePolicies); the first that matches decides.",
+        maxItems: 64,
+      }),
     ),
   },
   { default: {}, validations: [SELECTORS_EXCLUSIVE] },

@@ -19,8 +19,8 @@ export interface CollectDeps {
   readonly spec: BackupSpec;
   readonly results: Results;
   readonly log: RunLog;
-  /** Called once per stored item. */
-  readonly onItem?: () => void;
+  /** Called once per stored item (the volume step keeps the PVCs). */
+  readonly onItem?: (item: KubeObject, type: ResourceType) => void;
   /** Called when a resource type is done. */
   readonly onType?: () => void;
   /** Resource types listed at once. */
@@ -153,7 +153,7 @@ async function store(
   };
   try {
     const id = await deps.writer.addBlob(Buffer.from(JSON.stringify(item)));
-    deps.onItem?.();
+    deps.onItem?.(item, type);
     return { namespace: item.metadata.namespace ?? "", name: item.metadata.name, id };
   } catch (err) {
     deps.results.error(ref, err);

@@ -1,4 +1,5 @@
 import type { ResourceType } from "../core/kube-types.js";
+import type { VolumeRecord } from "../volumes/index.js";
 import type { BackupSpec } from "./spec.js";
 
 export type BackupPhase = "New" | "InProgress" | "Completed" | "PartiallyFailed" | "Failed" | "Deleting";
@@ -48,6 +49,8 @@ export interface BackupRecord {
   readonly spec: BackupSpec;
   readonly status: BackupStatus;
   readonly groups: readonly ItemGroup[];
+  /** What became of each backed-up PVC's data (absent in backups made before volumes were). */
+  readonly volumes?: readonly VolumeRecord[];
 }
 
 export const BACKUP_FORMAT_VERSION = "1.0.0";

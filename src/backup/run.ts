@@ -2,10 +2,12 @@ import type { KubeClient } from "../cluster/client.js";
 import { discover } from "../cluster/discovery.js";
 import { clusterIdentity } from "../cluster/info.js";
 import { describeError, KubesnapError } from "../core/errors.js";
+import type { KubeObject } from "../core/kube-types.js";
 import { KUBESNAP_VERSION } from "../core/version.js";
 import { RunLog } from "../report/log.js";
 import { Results } from "../report/results.js";
 import type { BlobId, Repository, WriterStats } from "../repository/index.js";
+import { backupVolumes, deleteSnapshots, itemOperationTimeout, type VolumeRecord } from "../volumes/index.js";
 import { collect } from "./collect.js";
 import {
   BACKUP_FORMAT_VERSION,
@@ -68,6 +70,8 @@ export async function runBackup(name: string, spec: BackupSpec, deps: BackupDeps
   let lists = {};
   let failureReason: string | undefined;
   let itemsDone = 0;
+  const claims: KubeObject[] = [];
+  let volumes: VolumeRecord[] = [];
   try {
     log.info(`starting backup ${name} of cluster ${cluster.uid} (${cluster.version})`);
     for (const warning of discovery.warnings) log.warn(results.warning(undefined, warning));
@@ -91,8 +95,9 @@ export async function runBackup(name: string, spec: BackupSpec, deps: BackupDeps
       spec,
       results,
       log,
-      onItem: () => {
+      onItem: (item, type) => {
         itemsDone++;
+        if (type.group === "" && type.resource === "persistentvolumeclaims") claims.push(item);
         if (itemsDone % 100 === 0) report();
       },
       ...(deps.signal ? { signal: deps.signal } : {}),
@@ -103,6 +108,16 @@ export async function runBackup(name: string, spec: BackupSpec, deps: BackupDeps
     });
     groups = collected.groups;
     lists = collected.lists;
+    volumes = await backupVolumes(claims, spec, {
+      client: deps.client,
+      backupName: name,
+      results,
+      log,
+      servedGroups: new Set(discovery.types.map((t) => t.group)),
+    }).catch((err: unknown) => {
+      log.error(results.error(undefined, `volume step failed: ${describeError(err)}`));
+      return [];
+    });
   } catch (err) {
     failureReason = describeError(err);
     log.error(`backup failed: ${failureReason}`);
@@ -127,6 +142,7 @@ export async function runBackup(name: string, spec: BackupSpec, deps: BackupDeps
     spec,
     status,
     groups: failureReason ? [] : groups,
+    ...(volumes.length > 0 ? { volumes } : {}),
   };
   log.info(
     `backup ${name} finished: ${status.phase}, ${itemsDone} items, ${results.errors} errors, ${results.warnings} warnings`,
@@ -147,6 +163,12 @@ export async function runBackup(name: string, spec: BackupSpec, deps: BackupDeps
     return { record, stats };
   } catch (err) {
     await writer.abort();
+    // Snapshots no committed backup records would be kept by the driver forever.
+    const left = await deleteSnapshots(volumes, {
+      client: deps.client,
+      timeoutMs: itemOperationTimeout(spec),
+    });
+    for (const problem of left) log.warn(`uncommitted backup ${name}: ${problem}`);
     throw err;
   }
 }

@@ -1,10 +1,13 @@
+import type { VolumeOptions } from "../volumes/index.js";
+
 /**
  * What a backup takes: the options of `kubesnap backup create`, as plain JSON so the same
  * shape is a Backup object's spec in server mode and a manifest's record in the bucket.
  */
 export type ClusterResourcesPolicy = "true" | "false" | "auto";
 
-export interface BackupSpec {
+/** The volume options (--snapshot-volumes, --snapshot-class, --item-operation-timeout, --volume-policy) are optional. */
+export interface BackupSpec extends VolumeOptions {
   /** Namespace globs; ["*"] takes every namespace. */
   readonly includedNamespaces: readonly string[];
   readonly excludedNamespaces: readonly string[];

@@ -1,7 +1,10 @@
+import { readFileSync } from "node:fs";
+import { parseDuration } from "../core/duration.js";
 import { KubesnapError } from "../core/errors.js";
 import { parseList } from "../core/kv.js";
 import { validateGlob } from "../restore/plan/glob.js";
 import { parseLabelSelector } from "../restore/plan/label-selector.js";
+import { parseVolumePolicies, type VolumeOptions } from "../volumes/index.js";
 
 /** Flag values shared by several commands, validated once with messages that name the flag. */
 
@@ -84,6 +87,45 @@ export function filterSpec(flags: FilterFlags) {
     ...(labelSelector ? { labelSelector } : {}),
     ...(orLabelSelectors ? { orLabelSelectors } : {}),
   };
+}
+
+/** The volume flags that `backup create` and `schedule create` share. */
+export interface VolumeFlags {
+  snapshotVolumes?: string | boolean;
+  snapshotClass?: string;
+  itemOperationTimeout?: string;
+  volumePolicy?: string;
+}
+
+/** The spec's volume options from those flags; the policy file is read and checked here. */
+export function volumeSpec(flags: VolumeFlags): VolumeOptions {
+  return {
+    ...(flags.snapshotVolumes !== undefined
+      ? { snapshotVolumes: boolFlag("--snapshot-volumes", flags.snapshotVolumes, true) }
+      : {}),
+    ...(flags.snapshotClass ? { snapshotClass: flags.snapshotClass } : {}),
+    ...(flags.itemOperationTimeout !== undefined
+      ? {
+          itemOperationTimeoutMs: parseDuration(flags.itemOperationTimeout, {
+            what: "--item-operation-timeout",
+          }),
+        }
+      : {}),
+    ...(flags.volumePolicy !== undefined ? { volumePolicies: readVolumePolicy(flags.volumePolicy) } : {}),
+  };
+}
+
+function readVolumePolicy(path: string) {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    throw new KubesnapError("InvalidInput", `--volume-policy: cannot read ${path}`, {
+      hint: "name a YAML file with version: v1 and volumePolicies (Velero's resource-policy format)",
+      cause: err,
+    });
+  }
+  return parseVolumePolicies(text, path);
 }
 
 /** "5%" or "5": a share of a backup's data to read, in whole percent from 1 to 100. */

@@ -80,7 +80,7 @@ describe("installManifests", () => {
     );
   });
 
-  it("grants read on everything, create and patch on everything, and nothing that deletes, updates or escalates cluster-wide", () => {
+  it("grants read on everything, create and patch on everything, and nothing that deletes (but CSI snapshot objects), updates or escalates cluster-wide", () => {
     const objects = installManifests(options());
     const clusterRules = objects
       .filter((o) => o.kind === "ClusterRole")
@@ -88,9 +88,18 @@ describe("installManifests", () => {
     expect(clusterRules).toEqual([
       { apiGroups: ["*"], resources: ["*"], verbs: ["get", "list"] },
       { apiGroups: ["*"], resources: ["*"], verbs: ["watch"] },
+      { apiGroups: ["snapshot.storage.k8s.io"], resources: ["volumesnapshots"], verbs: ["create", "delete"] },
+      {
+        apiGroups: ["snapshot.storage.k8s.io"],
+        resources: ["volumesnapshotcontents"],
+        verbs: ["patch", "delete"],
+      },
       { apiGroups: ["*"], resources: ["*"], verbs: ["create", "patch"] },
     ]);
-    const verbs = new Set(clusterRules.flatMap((r) => r.verbs));
+    // The one exception: the snapshot objects a backup makes, which its deletion removes.
+    const verbs = new Set(
+      clusterRules.filter((r) => !r.apiGroups.includes("snapshot.storage.k8s.io")).flatMap((r) => r.verbs),
+    );
     for (const verb of ["delete", "deletecollection", "update", "escalate", "bind", "impersonate", "*"]) {
       expect(verbs.has(verb), verb).toBe(false);
     }

@@ -8,9 +8,10 @@
  * an RBAC rule also matches subresources (get pods/log and nodes/proxy, create
  * serviceaccounts/token and pods/exec), and RBAC has no way to say "except". A tool
  * that can back up and restore a whole cluster holds, in effect, the keys to it; what least
- * privilege buys here is no delete, no update, no escalate/bind/impersonate, and kubesnap's
- * own writes confined to its namespace. Keep that namespace admin-only (install labels it
- * with the restricted Pod Security level), and narrow the restore rule where you can.
+ * privilege buys here is no delete (but of the CSI snapshot objects kubesnap makes), no update,
+ * no escalate/bind/impersonate, and kubesnap's own writes confined to its namespace. Keep that
+ * namespace admin-only (install labels it with the restricted Pod Security level), and narrow
+ * the restore rule where you can.
  */
 import { KINDS } from "../api/index.js";
 import type { KubeObject } from "../core/kube-types.js";
@@ -46,6 +47,29 @@ export const BACKUP_RULES: readonly ExplainedRule[] = [
       "Triggers follow the resources they name (any kind, custom resources included, in the namespaces " +
       "they choose) to take a backup when those change. It reads nothing the rule above does not; " +
       "remove it if you use no triggers.",
+  },
+  {
+    rule: {
+      apiGroups: ["snapshot.storage.k8s.io"],
+      resources: ["volumesnapshots"],
+      verbs: ["create", "delete"],
+    },
+    why:
+      "CSI snapshots: a backup creates a VolumeSnapshot of each PVC it snapshots and deletes it once " +
+      "the snapshot is ready (or has failed), keeping its content; a VolumeSnapshot left in the PVC's " +
+      "namespace would delete the snapshot with the namespace.",
+  },
+  {
+    rule: {
+      apiGroups: ["snapshot.storage.k8s.io"],
+      resources: ["volumesnapshotcontents"],
+      verbs: ["patch", "delete"],
+    },
+    why:
+      "A backup keeps each snapshot by setting its VolumeSnapshotContent's deletionPolicy to Retain; " +
+      "deleting (or expiring) the backup sets it back to Delete and deletes the content, which " +
+      "deletes the driver's snapshot. A restore creates the contents it provisions from through the " +
+      "restore rule.",
   },
 ];
 

@@ -6,6 +6,7 @@ import { describeError, isKubesnapError, KubesnapError } from "../core/errors.js
 import { assertWritable, type BackupLocation } from "../locations/location.js";
 import type { ResultsDoc } from "../report/results.js";
 import type { GcReport, Repository } from "../repository/index.js";
+import { deleteBackupVolumes } from "../volumes/index.js";
 import type { LocalSession } from "./session.js";
 
 /** A backup and where it lives. */
@@ -101,9 +102,12 @@ export async function verifyLocalBackup(
   });
 }
 
-/** Deletes the backup's manifest, then collects the data no other backup references. */
+/**
+ * Deletes the backup's CSI snapshots (in the cluster of the current context), then its
+ * manifest, then collects the data no other backup references.
+ */
 export async function deleteBackup(session: LocalSession, name: string): Promise<GcReport> {
-  const { location, repository } = await getBackup(session, name);
+  const { location, repository, record } = await getBackup(session, name);
   if (location.accessMode === "ReadOnly") {
     throw new KubesnapError(
       "ReadOnly",
@@ -113,6 +117,7 @@ export async function deleteBackup(session: LocalSession, name: string): Promise
       },
     );
   }
+  await deleteBackupVolumes(record, () => session.cluster());
   await repository.deleteSnapshot(name);
   return repository.gc();
 }

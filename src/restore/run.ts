@@ -5,6 +5,13 @@ import { groupResource } from "../core/kube-types.js";
 import { RunLog } from "../report/log.js";
 import { Results, type ResultsDoc } from "../report/results.js";
 import type { Repository } from "../repository/index.js";
+import {
+  claimSnapshots,
+  createSnapshotSources,
+  DEFAULT_ITEM_OPERATION_TIMEOUT_MS,
+  restoredSources,
+  snapshotSources,
+} from "../volumes/index.js";
 import { applyPlan } from "./apply/apply.js";
 import { loadItems } from "./load.js";
 import {
@@ -88,10 +95,16 @@ export async function runRestore(
       };
       log.error(results.error(ref, bad.error));
     }
+    // Claims the backup snapshotted get new volumes from their snapshots, not their old PVs.
+    const sources = snapshotSources(deps.backup.volumes, {
+      restoreName: name,
+      namespaceMapping: spec.namespaceMapping,
+    });
     plan = planRestore(
       items.map((i) => i.meta),
-      options,
+      { ...options, provisionedVolumes: sources.flatMap((s) => s.volume.volumeName ?? []) },
     );
+    const restoredClaims = restoredSources(sources, plan);
     for (const warning of plan.warnings) log.warn(results.warning(undefined, warning));
     total = plan.summary.restore;
     log.info(
@@ -106,6 +119,15 @@ export async function runRestore(
       names: { backup: spec.backupName, restore: name },
       spec,
       onItem: () => deps.onProgress?.({ itemsDone: ++done, itemsTotal: total }),
+      claimSnapshots: claimSnapshots(restoredClaims),
+      beforeClaims: () =>
+        createSnapshotSources(restoredClaims, {
+          client: deps.client,
+          names: { backup: spec.backupName, restore: name },
+          results,
+          log,
+          timeoutMs: DEFAULT_ITEM_OPERATION_TIMEOUT_MS,
+        }),
     });
     restored = counts.restored;
     alreadyExisted = counts.alreadyExisted;

@@ -7,6 +7,7 @@ import { formatGoDuration, parseDuration } from "../core/duration.js";
 import { describeError } from "../core/errors.js";
 import type { KubeObject } from "../core/kube-types.js";
 import { parseLabelSelector } from "../restore/plan/index.js";
+import { engineVolumeOptions, resourceVolumeFields } from "../volumes/index.js";
 import type { Logger, Reconciler } from "./controller.js";
 import { LABELS, SYNCED_ANNOTATION, TYPES } from "./kinds.js";
 import type { ServerLocations } from "./locations.js";
@@ -32,6 +33,7 @@ export function engineBackupSpec(
     ttlMs: parseDuration(spec.ttl, { what: "spec.ttl" }),
     storageLocation: location,
     labels,
+    ...engineVolumeOptions(spec),
   };
 }
 
@@ -47,6 +49,7 @@ export function resourceBackupSpec(spec: BackupSpec): BackupResourceSpec {
     ...(spec.orLabelSelectors?.length ? { orLabelSelectors: spec.orLabelSelectors } : {}),
     ttl: formatGoDuration(spec.ttlMs),
     ...(spec.storageLocation ? { storageLocation: spec.storageLocation } : {}),
+    ...resourceVolumeFields(spec),
   };
 }
 

@@ -1,8 +1,10 @@
 import type { Backup, DeleteBackupRequest } from "../api/index.js";
+import type { BackupRecord } from "../backup/record.js";
 import type { KubeClient } from "../cluster/client.js";
 import { resourcePath } from "../cluster/paths.js";
 import { describeError, isKubesnapError } from "../core/errors.js";
 import type { KubeObject } from "../core/kube-types.js";
+import { deleteBackupVolumes } from "../volumes/index.js";
 import type { Cache, Logger, Reconciler } from "./controller.js";
 import { LABELS, TYPES } from "./kinds.js";
 import type { ServerLocations } from "./locations.js";
@@ -47,12 +49,18 @@ export class DeleteController implements Reconciler {
         if (backup) await patchStatus(client, TYPES.backups, backup, { phase: "Deleting" });
         const repository = await locations.repository(location);
         try {
+          // Snapshots first: the manifest is the only record of their handles.
+          const manifest = await repository.readManifest(name).catch((err: unknown) => {
+            if (isKubesnapError(err, "NotFound")) return undefined;
+            throw err;
+          });
+          if (manifest) await deleteBackupVolumes(manifest.body as BackupRecord, async () => client);
           await repository.deleteSnapshot(name).catch((err: unknown) => {
             if (!isKubesnapError(err, "NotFound")) throw err;
           });
         } catch (err) {
-          // Nothing was deleted (object lock refused the manifest, the store failed): the
-          // backup is whole, so it goes back to the phase it had.
+          // The manifest was not deleted (a snapshot could not be deleted, object lock refused
+          // it, the store failed): the backup still stands, so it goes back to the phase it had.
           if (backup?.status?.phase)
             await patchStatus(client, TYPES.backups, backup, { phase: backup.status.phase });
           throw err;

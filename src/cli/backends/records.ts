@@ -11,6 +11,7 @@ import type { BackupVerification } from "../../backup/verify.js";
 import { parseDuration } from "../../core/duration.js";
 import type { RestoreRecord } from "../../restore/record.js";
 import { LABELS } from "../../server/kinds.js";
+import { engineVolumeOptions } from "../../volumes/index.js";
 
 export interface BackupView {
   readonly metadata: {
@@ -61,6 +62,7 @@ export function backupViewOf(backup: Backup): BackupView {
       ttlMs: parseDuration(spec.ttl, { what: "spec.ttl" }),
       storageLocation: spec.storageLocation ?? labels[LABELS.location] ?? "",
       labels,
+      ...engineVolumeOptions(spec),
     },
     status: {
       ...status,

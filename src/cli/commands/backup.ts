@@ -7,7 +7,7 @@ import { validateName } from "../../core/timestamp.js";
 import { withBackend } from "../backends/open.js";
 import { FINISHED_PHASES, failureText } from "../backends/records.js";
 import type { CommandContext } from "../context.js";
-import { type FilterFlags, filterSpec, samplePercentFlag } from "../flags.js";
+import { type FilterFlags, filterSpec, samplePercentFlag, type VolumeFlags, volumeSpec } from "../flags.js";
 import { println } from "../io.js";
 import { printList, printObject, progressFor } from "../print.js";
 import { confirm } from "../prompt.js";
@@ -15,7 +15,7 @@ import { backupColumns, backupRow, describeBackup } from "../views/backup.js";
 import { verificationSummary, verifyColumns, verifyRow } from "../views/verify.js";
 import { backupFromSchedule } from "./schedule.js";
 
-export interface BackupCreateFlags extends FilterFlags {
+export interface BackupCreateFlags extends FilterFlags, VolumeFlags {
   ttl?: string;
   storageLocation?: string;
   labels?: string;
@@ -31,7 +31,26 @@ export function backupSpecFromFlags(flags: BackupCreateFlags): BackupSpec {
     ttlMs: flags.ttl === undefined ? DEFAULT_TTL_MS : parseDuration(flags.ttl, { what: "--ttl" }),
     storageLocation: flags.storageLocation ?? "",
     labels: flags.labels ? parseKeyValues(flags.labels, { what: "--labels" }) : {},
+    ...volumeSpec(flags),
   };
+}
+
+/** The volume options of `backup create` (schedule create copies them). */
+function volumeOptions(command: Command): Command {
+  return command
+    .option("--snapshot-volumes [bool]", "take CSI snapshots of the backed-up PVCs' volumes (default true)")
+    .option(
+      "--snapshot-class <name>",
+      "VolumeSnapshotClass for volumes of its driver (default: the driver's class labelled kubesnap.io/default=true)",
+    )
+    .option(
+      "--item-operation-timeout <duration>",
+      "how long each volume snapshot may take to be ready (default 10m)",
+    )
+    .option(
+      "--volume-policy <file>",
+      "YAML volume policies (Velero's format): snapshot, fs-backup or skip by storage class, CSI driver, PVC labels",
+    );
 }
 
 async function create(
@@ -193,8 +212,7 @@ export function registerBackup(
   run: (fn: (ctx: CommandContext) => Promise<number>) => Promise<void>,
 ): void {
   const backup = program.command("backup").description("Work with backups");
-  backup
-    .command("create")
+  volumeOptions(backup.command("create"))
     .argument("[name]", "name of the backup (optional with --from-schedule)")
     .description("Back up cluster resources into a storage location")
     .option("-l, --selector <selector>", "only items whose labels match this selector")

@@ -33,6 +33,10 @@ export interface ApplyDeps {
   readonly onItem?: () => void;
   readonly concurrency?: number;
   readonly waiter?: Waiter;
+  /** Source "namespace/name" of a claim → the VolumeSnapshot it is provisioned from. */
+  readonly claimSnapshots?: ReadonlyMap<string, string>;
+  /** Runs before the tier that creates PersistentVolumeClaims: makes their snapshots ready. */
+  readonly beforeClaims?: () => Promise<void>;
 }
 
 export interface ApplyCounts {
@@ -72,6 +76,7 @@ export async function applyPlan(
 
   for (const [t, tier] of plan.tiers.entries()) {
     if (tier.resources.includes("namespaces")) await ensureBlankNamespaces(plan, deps, waiter);
+    if (tier.resources.includes("persistentvolumeclaims")) await deps.beforeClaims?.();
     const work = byTier.get(t) ?? [];
     await forEachLimit(work, deps.concurrency ?? 16, async (entry) => {
       const ok = await restoreOne(entry, { deps, uidMap, counts });
@@ -102,6 +107,7 @@ async function restoreOne(
       namespaceMapping: deps.spec.namespaceMapping,
       preserveNodePorts: deps.spec.preserveNodePorts,
       uidMap: ctx.uidMap,
+      ...(deps.claimSnapshots ? { claimSnapshots: deps.claimSnapshots } : {}),
     });
     const outcome = await applyItem(deps.client, type, desired, {
       policy: deps.spec.existingResourcePolicy,

@@ -14,6 +14,7 @@ describe("resolveRestoreOptions", () => {
       namespaceMapping: {},
       existingResourcePolicy: "none",
       preserveNodePorts: false,
+      provisionedVolumes: new Set(),
     });
   });
 

@@ -30,6 +30,11 @@ export interface RestoreOptions {
   readonly existingResourcePolicy?: ExistingResourcePolicy;
   /** Keep Services' node ports instead of letting the cluster allocate new ones. Default false. */
   readonly preserveNodePorts?: boolean;
+  /**
+   * PersistentVolumes not re-created because their claims are provisioned anew from a CSI
+   * snapshot (the backup's volume records say which).
+   */
+  readonly provisionedVolumes?: readonly string[];
 }
 
 /** RestoreOptions with defaults applied and validated; what the planner works from. */
@@ -44,6 +49,7 @@ export interface ResolvedRestoreOptions {
   readonly namespaceMapping: NamespaceMapping;
   readonly existingResourcePolicy: ExistingResourcePolicy;
   readonly preserveNodePorts: boolean;
+  readonly provisionedVolumes: ReadonlySet<string>;
 }
 
 export function resolveRestoreOptions(options: RestoreOptions): ResolvedRestoreOptions {
@@ -92,6 +98,7 @@ export function resolveRestoreOptions(options: RestoreOptions): ResolvedRestoreO
     namespaceMapping,
     existingResourcePolicy: options.existingResourcePolicy ?? "none",
     preserveNodePorts: options.preserveNodePorts ?? false,
+    provisionedVolumes: new Set(options.provisionedVolumes ?? []),
   };
 }
 

@@ -115,6 +115,19 @@ describe("planRestore with default options", () => {
   });
 });
 
+describe("planRestore with claims provisioned from CSI snapshots", () => {
+  it("restores the claim but not its PV, and misses nothing", () => {
+    for (const options of [{}, { includeNamespaces: ["shop"] }]) {
+      const plan = planRestore(shopBackup(), { ...options, provisionedVolumes: ["pvc-data-db-0"] });
+      expect(decisions(plan).get("persistentvolumeclaims shop/data-db-0")).toMatchObject({
+        action: "restore",
+      });
+      expect(decisions(plan).get("persistentvolumes pvc-data-db-0")).toMatchObject({ action: "skip" });
+      expect(plan.warnings).toEqual([]);
+    }
+  });
+});
+
 describe("planRestore with a namespace filter", () => {
   const plan = planRestore(shopBackup(), { includeNamespaces: ["shop"] });
   const byRef = decisions(plan);

@@ -37,12 +37,16 @@ export function planRestore(items: Iterable<ItemMeta>, options: RestoreOptions):
   const all = [...items];
   const index = indexItems(all);
   const targetNamespaceOf = (source: string) => mapNamespace(opts.namespaceMapping, source);
-  const ctx: SkipRuleContext = { servicesWithSelector: index.servicesWithSelector, targetNamespaceOf };
+  const ctx: SkipRuleContext = {
+    servicesWithSelector: index.servicesWithSelector,
+    targetNamespaceOf,
+    provisionedVolumes: opts.provisionedVolumes,
+  };
 
   const seen = new Set<string>();
   const drafts = all.map((item) => firstPass(item, { opts, ctx, seen }));
   leaveOwnedItemsToControllers(all, drafts, index);
-  const missingDependencies = pullInDependencies(all, drafts, index);
+  const missingDependencies = pullInDependencies(all, drafts, { index, opts });
   const namespaces = decideNamespaces(all, drafts, opts, ctx);
 
   const restoredResources = new Set<string>();
@@ -199,7 +203,7 @@ function leaveOwnedItemsToControllers(items: readonly ItemMeta[], drafts: Draft[
 function pullInDependencies(
   items: readonly ItemMeta[],
   drafts: Draft[],
-  index: ItemIndex,
+  { index, opts }: { index: ItemIndex; opts: ResolvedRestoreOptions },
 ): MissingDependency[] {
   const missing = new Map<
     number,
@@ -229,8 +233,10 @@ function pullInDependencies(
   };
   items.forEach((item, i) => {
     if (drafts[i]?.state !== "restore") return;
-    if (item.facts?.kind === "persistentvolumeclaim" && item.facts.volumeName !== undefined) {
-      pull(index.persistentVolumeByName.get(item.facts.volumeName), item);
+    const volumeName = item.facts?.kind === "persistentvolumeclaim" ? item.facts.volumeName : undefined;
+    // A claim provisioned from its snapshot needs no PV from the backup.
+    if (volumeName !== undefined && !opts.provisionedVolumes.has(volumeName)) {
+      pull(index.persistentVolumeByName.get(volumeName), item);
     }
     if (item.type.group !== "") pull(index.crdByName.get(groupResource(item.type)), item);
   });

@@ -86,6 +86,28 @@ describe("prepareItem", () => {
     expect(kept.ports).toEqual([{ port: 80, protocol: "TCP", targetPort: 8080, nodePort: 31380 }]);
   });
 
+  it("provisions a claim from its CSI snapshot, found by its name in the backup", () => {
+    const served = persistentVolumeClaim("shop", "data", "c", "pvc-data");
+    (served.spec as Record<string, unknown>).dataSourceRef = { kind: "PersistentVolumeClaim", name: "seed" };
+    const claim = prepareItem(served, {
+      ...ctx,
+      namespaceMapping: { shop: "shop-copy" },
+      claimSnapshots: new Map([["shop/data", "r1-0a1b2c3d"]]),
+    });
+    expect(claim.spec).toEqual({
+      accessModes: ["ReadWriteOnce"],
+      resources: { requests: { storage: "1Gi" } },
+      storageClassName: "local-path",
+      volumeMode: "Filesystem",
+      dataSource: { apiGroup: "snapshot.storage.k8s.io", kind: "VolumeSnapshot", name: "r1-0a1b2c3d" },
+    });
+    const other = prepareItem(persistentVolumeClaim("shop", "logs", "d", "pvc-logs"), {
+      ...ctx,
+      claimSnapshots: new Map([["shop/data", "r1-0a1b2c3d"]]),
+    });
+    expect(other.spec).toMatchObject({ volumeName: "pvc-logs" });
+  });
+
   it("applies the per-kind rules: a Job, a PVC and its PV under a mapping", () => {
     const preparedJob = prepareItem(job("shop", "migrate", "job-uid", { active: 1 }), ctx);
     expect(JSON.stringify(preparedJob)).not.toContain("job-uid");

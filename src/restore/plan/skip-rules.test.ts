@@ -8,9 +8,19 @@ import { TYPES } from "./testing/types.js";
 const ctx: SkipRuleContext = {
   servicesWithSelector: new Set(["shop/web"]),
   targetNamespaceOf: (source) => (source === "legacy" ? "default" : source),
+  provisionedVolumes: new Set(["pvc-snapshotted"]),
 };
 
 describe("intrinsicSkip", () => {
+  it("does not re-create PVs whose claims are provisioned from a CSI snapshot", () => {
+    expect(intrinsicSkip(item(TYPES.pv, "pvc-snapshotted"), ctx)).toEqual({
+      action: "skip",
+      reason: "cluster-recreates",
+      message: "persistentvolumes pvc-snapshotted is provisioned anew from its claim's CSI snapshot",
+    });
+    expect(intrinsicSkip(item(TYPES.pv, "pvc-other"), ctx)).toBeUndefined();
+  });
+
   it("does not re-create the namespaces every cluster has, judged by target name", () => {
     for (const name of ["default", "kube-system", "kube-public", "kube-node-lease"]) {
       expect(

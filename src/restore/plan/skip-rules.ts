@@ -20,6 +20,8 @@ export interface SkipRuleContext {
   readonly servicesWithSelector: ReadonlySet<string>;
   /** The namespace an item's source namespace maps to. */
   readonly targetNamespaceOf: (source: string) => string;
+  /** PVs whose claims are provisioned anew from CSI snapshots. */
+  readonly provisionedVolumes: ReadonlySet<string>;
 }
 
 export type SkipRule = (item: ItemMeta, ctx: SkipRuleContext) => SkipDecision | undefined;
@@ -158,6 +160,13 @@ export function defaultServiceCidr(item: ItemMeta): SkipDecision | undefined {
   return recreated(`${describeItem(item)} is created by the API server from its service range`);
 }
 
+/** The CSI provisioner makes a new volume from the snapshot; the old PV names a volume that may be gone. */
+export function volumeFromSnapshot(item: ItemMeta, ctx: SkipRuleContext): SkipDecision | undefined {
+  if (groupResource(item.type) !== GR.persistentVolumes || !ctx.provisionedVolumes.has(item.name))
+    return undefined;
+  return recreated(`${describeItem(item)} is provisioned anew from its claim's CSI snapshot`);
+}
+
 export const SKIP_RULES: readonly SkipRule[] = [
   systemNamespace,
   mirrorPod,
@@ -170,6 +179,7 @@ export const SKIP_RULES: readonly SkipRule[] = [
   apiServerService,
   automanagedApiService,
   defaultServiceCidr,
+  volumeFromSnapshot,
 ];
 
 /** The first rule that skips the item, or undefined when the cluster will not make it by itself. */

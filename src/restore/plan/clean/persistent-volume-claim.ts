@@ -15,6 +15,21 @@ const BINDING_ANNOTATIONS = [
   "volume.kubernetes.io/selected-node",
 ];
 
+/**
+ * A claim restored from a CSI snapshot: its dataSource names the VolumeSnapshot the restore
+ * made from the backup's snapshot handle, and it loses volumeName so the provisioner makes a
+ * new volume holding the snapshot's data (the old volume may be gone with its namespace).
+ * dataSourceRef goes too: the API server fills it in from dataSource, and refuses the two
+ * when they differ.
+ */
+export function provisionFromSnapshot(claim: KubeObject, snapshotName: string): void {
+  const spec: Record<string, unknown> = { ...(claim.spec as Record<string, unknown> | undefined) };
+  delete spec.volumeName;
+  delete spec.dataSourceRef;
+  spec.dataSource = { apiGroup: "snapshot.storage.k8s.io", kind: "VolumeSnapshot", name: snapshotName };
+  claim.spec = spec;
+}
+
 export function dropBindingAnnotations(claim: KubeObject): void {
   const annotations = claim.metadata.annotations;
   if (annotations === undefined) return;

@@ -1,0 +1,212 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { BackupRecord } from "../../src/backup/record.js";
+import type { CsiSnapshotVolume } from "../../src/volumes/record.js";
+import type { CsiInfo } from "../../testenv/env-info.js";
+import { isolateCli, kubesnapOk } from "../cli.js";
+import { testEnv } from "../context.js";
+import { eventually, uniqueName } from "../kube.js";
+import { Api, type Obj } from "../restore/api.js";
+import { backupOk, restore } from "../restore/records.js";
+import { deleteNamespace } from "../workloads.js";
+
+const cluster = testEnv().clusters[0]!;
+const api = new Api(cluster);
+const SNAPSHOT_API = "snapshot.storage.k8s.io/v1";
+
+function csiInfo(): CsiInfo {
+  if (!cluster.csi) {
+    throw new Error("the test environment has no CSI stack: start it with `npm run testenv -- up DIR --csi`");
+  }
+  return cluster.csi;
+}
+
+function claim(namespace: string, name: string, spec: Record<string, unknown>, labels = {}): Obj {
+  return {
+    apiVersion: "v1",
+    kind: "PersistentVolumeClaim",
+    metadata: { name, namespace, labels },
+    spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Mi" } }, ...spec },
+  };
+}
+
+/** The claim once bound, and the directory the hostpath driver keeps its volume in. */
+async function boundVolume(namespace: string, name: string): Promise<{ pv: string; dir: string }> {
+  const bound = await eventually(`PVC ${namespace}/${name} to be Bound`, async () => {
+    const pvc = await api.read({ apiVersion: "v1", kind: "PersistentVolumeClaim", namespace, name });
+    return (pvc.status as { phase?: string } | undefined)?.phase === "Bound" ? pvc : undefined;
+  });
+  const pv = (bound.spec as { volumeName: string }).volumeName;
+  const volume = await api.read({ apiVersion: "v1", kind: "PersistentVolume", name: pv });
+  const handle = (volume.spec as { csi: { volumeHandle: string } }).csi.volumeHandle;
+  return { pv, dir: join(csiInfo().stateDir, "volumes", handle) };
+}
+
+async function createNamespace(name: string): Promise<void> {
+  await api.create({ apiVersion: "v1", kind: "Namespace", metadata: { name } });
+}
+
+describe("CSI volume snapshots", () => {
+  const namespace = uniqueName("csi");
+  const backupName = `${namespace}-backup`;
+  const data = randomBytes(256 * 1024);
+  let original: { pv: string; dir: string };
+  let record: BackupRecord;
+
+  beforeAll(async () => {
+    isolateCli(cluster);
+    await createNamespace(namespace);
+    await api.create(claim(namespace, "data", { storageClassName: csiInfo().storageClass }));
+    original = await boundVolume(namespace, "data");
+    // No kubelet mounts the volume: the test writes into the driver's directory for it.
+    mkdirSync(join(original.dir, "nested"), { recursive: true });
+    writeFileSync(join(original.dir, "nested", "data.bin"), data);
+    const started = Date.now();
+    record = await backupOk(backupName, "--include-namespaces", namespace);
+    console.info(`csi test: backup with one snapshot took ${Date.now() - started} ms`);
+  });
+
+  it("records the snapshot handle and keeps only a retained VolumeSnapshotContent", async () => {
+    expect(record.volumes).toEqual([
+      {
+        kind: "csi-snapshot",
+        namespace,
+        pvc: "data",
+        volumeName: original.pv,
+        driver: csiInfo().driver,
+        snapshotHandle: expect.stringMatching(/^snapshot-/),
+        restoreSize: "1Mi",
+        class: csiInfo().snapshotClass,
+        content: expect.stringMatching(/^snapcontent-/),
+      },
+    ]);
+    const volume = record.volumes?.[0] as CsiSnapshotVolume;
+    expect(
+      existsSync(join(csiInfo().stateDir, "snapshots", volume.snapshotHandle, "nested", "data.bin")),
+    ).toBe(true);
+    // A VolumeSnapshot left in the namespace would take the snapshot with it when the namespace goes.
+    expect(await api.list({ apiVersion: SNAPSHOT_API, kind: "VolumeSnapshot", namespace })).toEqual([]);
+    const content = await api.read({
+      apiVersion: SNAPSHOT_API,
+      kind: "VolumeSnapshotContent",
+      name: volume.content,
+    });
+    expect(content.spec).toMatchObject({ deletionPolicy: "Retain" });
+    expect(content.metadata.labels).toMatchObject({ "kubesnap.io/backup-name": backupName });
+  });
+
+  it("restores the volume's bytes into a new volume after the namespace is deleted", async () => {
+    await deleteNamespace(cluster, namespace);
+    // The class's reclaimPolicy Delete removed the volume: nothing old is left to reuse.
+    await eventually("the old volume to be deleted", async () =>
+      existsSync(original.dir) ? undefined : true,
+    );
+
+    const started = Date.now();
+    const run = await restore(`${namespace}-restore`, backupName);
+    console.info(`csi test: restore from one snapshot took ${Date.now() - started} ms`);
+    expect(run.errors).toEqual([]);
+    expect(run.record.status.phase).toBe("Completed");
+
+    const restored = await boundVolume(namespace, "data");
+    expect(restored.pv).not.toBe(original.pv);
+    expect(readFileSync(join(restored.dir, "nested", "data.bin")).equals(data)).toBe(true);
+    const pvc = await api.read({ apiVersion: "v1", kind: "PersistentVolumeClaim", namespace, name: "data" });
+    expect((pvc.spec as { dataSource?: unknown }).dataSource).toEqual({
+      apiGroup: "snapshot.storage.k8s.io",
+      kind: "VolumeSnapshot",
+      name: expect.any(String),
+    });
+  });
+
+  it("deletes the snapshot and its VolumeSnapshotContent with the backup", async () => {
+    const volume = record.volumes?.[0] as CsiSnapshotVolume;
+    await kubesnapOk("backup", "delete", backupName, "--confirm");
+    expect(
+      await api.find({ apiVersion: SNAPSHOT_API, kind: "VolumeSnapshotContent", name: volume.content }),
+    ).toBeUndefined();
+    expect(existsSync(join(csiInfo().stateDir, "snapshots", volume.snapshotHandle))).toBe(false);
+    await deleteNamespace(cluster, namespace);
+  });
+});
+
+describe("volumes that are not snapshotted", () => {
+  it("are reported as skipped with the reason: no snapshot class, the volume policy, not bound", async () => {
+    const { home } = isolateCli(cluster);
+    const namespace = uniqueName("csi-skip");
+    await createNamespace(namespace);
+    // A CSI volume of a driver that has no VolumeSnapshotClass, bound by hand.
+    const pvName = `${namespace}-foreign`;
+    await api.create({
+      apiVersion: "v1",
+      kind: "PersistentVolume",
+      metadata: { name: pvName },
+      spec: {
+        capacity: { storage: "1Mi" },
+        accessModes: ["ReadWriteOnce"],
+        persistentVolumeReclaimPolicy: "Retain",
+        storageClassName: "",
+        csi: { driver: "foreign.csi.example.com", volumeHandle: "vol-1" },
+        claimRef: { namespace, name: "foreign" },
+      },
+    });
+    await api.create(claim(namespace, "foreign", { storageClassName: "", volumeName: pvName }));
+    await boundVolume(namespace, "foreign");
+    await api.create(
+      claim(namespace, "scratch", { storageClassName: csiInfo().storageClass }, { tier: "scratch" }),
+    );
+    // No class by that name provisions it: it stays Pending.
+    await api.create(claim(namespace, "pending", { storageClassName: "no-such-class" }));
+    await boundVolume(namespace, "scratch");
+    const policy = join(home, "policy.yaml");
+    writeFileSync(
+      policy,
+      "version: v1\nvolumePolicies:\n  - conditions: { pvcLabels: { tier: scratch } }\n    action: { type: skip }\n",
+    );
+
+    const out = await kubesnapOk(
+      "backup",
+      "create",
+      `${namespace}-backup`,
+      "--include-namespaces",
+      namespace,
+      "--volume-policy",
+      policy,
+      "-o",
+      "json",
+    );
+    const record = JSON.parse(out.stdout) as BackupRecord;
+    expect(record.status).toMatchObject({ phase: "Completed", errors: 0, warnings: 2 });
+    expect(record.volumes).toEqual([
+      {
+        kind: "skipped",
+        namespace,
+        pvc: "foreign",
+        volumeName: pvName,
+        reason: expect.stringContaining(
+          "CSI driver foreign.csi.example.com has no VolumeSnapshotClass labelled kubesnap.io/default=true",
+        ),
+      },
+      {
+        kind: "skipped",
+        namespace,
+        pvc: "pending",
+        reason: "the PVC is not bound to a volume: there is no data to snapshot",
+      },
+      {
+        kind: "skipped",
+        namespace,
+        pvc: "scratch",
+        volumeName: expect.any(String),
+        reason: "volume policy 1 chose skip",
+      },
+    ]);
+    const logs = (await kubesnapOk("backup", "logs", `${namespace}-backup`)).stdout;
+    expect(logs).toContain("volume data not backed up");
+    await kubesnapOk("backup", "delete", `${namespace}-backup`, "--confirm");
+    await deleteNamespace(cluster, namespace);
+    await api.remove({ apiVersion: "v1", kind: "PersistentVolume", name: pvName });
+  });
+});
