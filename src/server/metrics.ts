@@ -4,6 +4,7 @@
  * https://prometheus.io/docs/instrumenting/exposition_formats/
  */
 import { KubesnapError } from "../core/errors.js";
+import type { PreDeleteOutcome } from "../protect/pre-delete.js";
 
 /** Label names to label values; `{}` for a metric without labels. */
 export type Labels = Record<string, string>;
@@ -269,6 +270,8 @@ export interface ServerMetrics {
   readonly backupLastSuccessfulTimestamp: Gauge<{ schedule: string }>;
   readonly leader: Gauge;
   readonly preDeleteBypass: Counter;
+  readonly preDeleteTotal: Counter<{ outcome: PreDeleteOutcome }>;
+  readonly preDeleteDuration: Histogram;
 }
 
 /** The metrics `kubesnap server` exports, registered in a fresh (or the given) registry. */
@@ -316,11 +319,24 @@ export function createServerMetrics(registry: Registry = new Registry()): Server
       name: "kubesnap_pre_delete_bypass_total",
       help: "Deletions let through without the pre-delete backup.",
     }),
+    preDeleteTotal: registry.counter<{ outcome: PreDeleteOutcome }>({
+      name: "kubesnap_pre_delete_total",
+      help: "Deletions of protected objects, by how their backup ended (only Completed lets the deletion through).",
+      labelNames: ["outcome"],
+    }),
+    preDeleteDuration: registry.histogram({
+      name: "kubesnap_pre_delete_duration_seconds",
+      help: "Time from a protected object's DELETE reaching the webhook to its answer.",
+      // The webhook answers within its timeout (25 s at most).
+      buckets: [0.5, 1, 2, 3, 5, 10, 15, 20, 25],
+    }),
   };
   // Known outcomes start at 0, so a first failure shows up as a rise, not as a new series.
   for (const outcome of OUTCOMES) {
     metrics.backupTotal.init({ outcome });
     metrics.restoreTotal.init({ outcome });
+    metrics.preDeleteTotal.init({ outcome });
   }
+  metrics.preDeleteTotal.init({ outcome: "TimedOut" });
   return metrics;
 }

@@ -10,7 +10,7 @@ import type { KubeObject } from "../../src/core/kube-types.js";
 import { DEFAULT_WAITER, waitForCrdsEstablished } from "../../src/restore/apply/waits.js";
 import { TYPES } from "../../src/server/kinds.js";
 import { jsonLogger } from "../../src/server/log.js";
-import { runServer } from "../../src/server/server.js";
+import { runServer, type ServerOptions } from "../../src/server/server.js";
 import type { ClusterInfo, S3Info } from "../../testenv/env-info.js";
 import { repoRoot } from "../../testenv/paths.js";
 import { uniqueName } from "../kube.js";
@@ -55,7 +55,12 @@ export interface RunningServer {
 export async function startServer(
   cluster: ClusterInfo,
   s3: S3Info,
-  options: { prefix: string; accessMode?: "ReadWrite" | "ReadOnly"; namespace?: string },
+  options: {
+    prefix: string;
+    accessMode?: "ReadWrite" | "ReadOnly";
+    namespace?: string;
+    webhook?: ServerOptions["webhook"];
+  },
 ): Promise<RunningServer> {
   const client = await connect({ kubeconfig: cluster.kubeconfig });
   await ensureCrds(client);
@@ -116,6 +121,7 @@ export async function startServer(
     log: jsonLogger(stream),
     signal: abort.signal,
     leaseDurationSeconds: 4,
+    ...(options.webhook ? { webhook: options.webhook } : {}),
   });
   // A server that fails at start-up (bad options) must fail the test, not leave it waiting.
   const startup = await Promise.race([
