@@ -4,6 +4,7 @@ import { registerBackup } from "./commands/backup.js";
 import { registerInstall } from "./commands/install.js";
 import { registerLocation } from "./commands/location.js";
 import { registerMisc } from "./commands/misc.js";
+import { registerProtect } from "./commands/protect.js";
 import { registerRestore } from "./commands/restore.js";
 import { registerSchedule } from "./commands/schedule.js";
 import { registerServer } from "./commands/server.js";
@@ -56,6 +57,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   registerSchedule(program, run);
   registerTrigger(program, run);
   registerLocation(program, run);
+  registerProtect(program, run);
   registerMisc(program, run);
   registerServer(program, run);
   registerInstall(program, run);
