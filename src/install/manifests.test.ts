@@ -94,6 +94,17 @@ describe("installManifests", () => {
         resources: ["volumesnapshotcontents"],
         verbs: ["patch", "delete"],
       },
+      {
+        apiGroups: ["admissionregistration.k8s.io"],
+        resources: ["validatingwebhookconfigurations"],
+        verbs: ["create"],
+      },
+      {
+        apiGroups: ["admissionregistration.k8s.io"],
+        resources: ["validatingwebhookconfigurations"],
+        resourceNames: ["kubesnap-kubesnap-pre-delete"],
+        verbs: ["patch"],
+      },
       { apiGroups: ["*"], resources: ["*"], verbs: ["create", "patch"] },
     ]);
     // The one exception: the snapshot objects a backup makes, which its deletion removes.
@@ -117,6 +128,12 @@ describe("installManifests", () => {
       verbs: ["get", "update", "patch"],
     });
     expect(role.rules).toContainEqual({ apiGroups: [""], resources: ["secrets"], verbs: ["get"] });
+    expect(role.rules).toContainEqual({
+      apiGroups: [""],
+      resources: ["secrets"],
+      resourceNames: ["kubesnap-webhook-tls"],
+      verbs: ["update"],
+    });
     expect(role.rules).toContainEqual({
       apiGroups: ["kubesnap.io"],
       resources: expect.arrayContaining(["backups/status", "restores/status", "schedules/status"]),
@@ -196,10 +213,23 @@ describe("installManifests", () => {
     const objects = installManifests(options({ image: "registry.example/kubesnap:dev", namespace: "ks" }));
     const c = container(objects);
     expect(c.image).toBe("registry.example/kubesnap:dev");
-    expect(c.args).toEqual(["server", "--namespace", "ks", "--download-url", "http://kubesnap.ks.svc:8085"]);
+    expect(c.args).toEqual([
+      "server",
+      "--namespace",
+      "ks",
+      "--download-url",
+      "http://kubesnap.ks.svc:8085",
+      "--webhook-listen",
+      ":9443",
+      "--webhook-service",
+      "kubesnap:443",
+    ]);
     expect(c.livenessProbe.httpGet.path).toBe("/healthz");
     expect(c.readinessProbe.httpGet.path).toBe("/readyz");
-    expect(c.ports).toEqual([{ name: "http", containerPort: 8085, protocol: "TCP" }]);
+    expect(c.ports).toEqual([
+      { name: "http", containerPort: 8085, protocol: "TCP" },
+      { name: "webhook", containerPort: 9443, protocol: "TCP" },
+    ]);
     expect(c.securityContext).toEqual({
       allowPrivilegeEscalation: false,
       readOnlyRootFilesystem: true,
@@ -208,7 +238,9 @@ describe("installManifests", () => {
     expect(c.resources.requests).toBeDefined();
     expect(c.volumeMounts).toContainEqual({ name: "tmp", mountPath: "/tmp" });
     expect(find(objects, "Deployment")?.metadata.labels?.["app.kubernetes.io/version"]).toBe("1.2.3");
-    expect(find(objects, "Service")).toMatchObject({ spec: { ports: [{ port: 8085 }] } });
+    expect(find(objects, "Service")).toMatchObject({
+      spec: { ports: [{ port: 8085 }, { port: 443, targetPort: "webhook" }] },
+    });
   });
 
   it("mounts the claim of a file location at its directory", () => {

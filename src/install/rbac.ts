@@ -15,6 +15,8 @@
  */
 import { KINDS } from "../api/index.js";
 import type { KubeObject } from "../core/kube-types.js";
+import { WEBHOOK_TLS_SECRET } from "../server/certs.js";
+import { webhookConfigurationName } from "../server/webhook-config.js";
 import { LEADER_ELECTION_LEASE, type Names, SERVER_NAME } from "./names.js";
 
 export interface PolicyRule {
@@ -162,6 +164,45 @@ export function serverRules(): readonly ExplainedRule[] {
         "What happens to each Backup and Restore is recorded as Events on it (`kubectl describe`); " +
         "patch lets repeated events be counted instead of duplicated.",
     },
+    {
+      rule: { apiGroups: [""], resources: ["secrets"], verbs: ["create"] },
+      why:
+        "Pre-delete protection: the first replica creates the Secret holding the webhook's CA and " +
+        "serving certificate (create cannot be limited by name).",
+    },
+    {
+      rule: {
+        apiGroups: [""],
+        resources: ["secrets"],
+        resourceNames: [WEBHOOK_TLS_SECRET],
+        verbs: ["update"],
+      },
+      why: "Pre-delete protection: replicas rotate the webhook's certificates in that one Secret, and no other.",
+    },
+  ];
+}
+
+/** Cluster-wide, in ClusterRole "<install>-backup" beside BACKUP_RULES: registering the pre-delete webhook. */
+export function preDeleteRules(names: Names): readonly ExplainedRule[] {
+  const group = "admissionregistration.k8s.io";
+  return [
+    {
+      rule: { apiGroups: [group], resources: ["validatingwebhookconfigurations"], verbs: ["create"] },
+      why:
+        "Pre-delete protection: the leader registers the webhook that sends DELETEs of protected " +
+        "namespaces and CRDs to the server (create cannot be limited by name).",
+    },
+    {
+      rule: {
+        apiGroups: [group],
+        resources: ["validatingwebhookconfigurations"],
+        resourceNames: [webhookConfigurationName(names.namespace)],
+        verbs: ["patch"],
+      },
+      why:
+        "Pre-delete protection: the leader keeps that one webhook configuration current (its CA bundle " +
+        "rotates) by server-side apply; no other webhook is touched.",
+    },
   ];
 }
 
@@ -189,7 +230,7 @@ export function rbacObjects(names: Names, labels: Record<string, string>): KubeO
   ];
   const own = serverRules();
   return [
-    ...clusterRole(names.backupClusterRole, BACKUP_RULES),
+    ...clusterRole(names.backupClusterRole, [...BACKUP_RULES, ...preDeleteRules(names)]),
     ...clusterRole(names.restoreClusterRole, RESTORE_RULES),
     {
       apiVersion: "rbac.authorization.k8s.io/v1",

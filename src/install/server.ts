@@ -1,6 +1,13 @@
 import type { KubeObject } from "../core/kube-types.js";
 import { COMPONENT_LABEL, NAME_LABEL, SERVER_NAME, SERVER_PORT } from "./names.js";
 
+/**
+ * The pre-delete webhook's HTTPS port in the Pod; the Service maps 443 to it (an unprivileged
+ * port: the Pod runs as a non-root user).
+ */
+const WEBHOOK_PORT = 9443;
+const WEBHOOK_SERVICE_PORT = 443;
+
 /** The node user of the node:24-slim image the Dockerfile builds on. */
 const RUN_AS = 1000;
 
@@ -78,12 +85,20 @@ export function serverDeployment(options: ServerOptions): KubeObject {
                 options.namespace,
                 "--download-url",
                 `http://${SERVER_NAME}.${options.namespace}.svc:${SERVER_PORT}`,
+                // The API server calls the pre-delete webhook through the Service, on any ready replica.
+                "--webhook-listen",
+                `:${WEBHOOK_PORT}`,
+                "--webhook-service",
+                `${SERVER_NAME}:${WEBHOOK_SERVICE_PORT}`,
               ],
               env: [
                 // Node and the SDKs write caches under HOME; the root filesystem is read-only.
                 { name: "HOME", value: "/tmp" },
               ],
-              ports: [{ name: "http", containerPort: SERVER_PORT, protocol: "TCP" }],
+              ports: [
+                { name: "http", containerPort: SERVER_PORT, protocol: "TCP" },
+                { name: "webhook", containerPort: WEBHOOK_PORT, protocol: "TCP" },
+              ],
               // Liveness: the process answers. Readiness: it reaches the API server and leads or follows.
               livenessProbe: { ...probe("/healthz", 20), initialDelaySeconds: 10 },
               readinessProbe: probe("/readyz", 10),
@@ -108,7 +123,10 @@ export function serverDeployment(options: ServerOptions): KubeObject {
   };
 }
 
-/** A stable address for Prometheus (or a ServiceMonitor) to scrape /metrics. */
+/**
+ * A stable address for Prometheus (or a ServiceMonitor) to scrape /metrics, and for the API
+ * server to call the pre-delete webhook.
+ */
 export function metricsService(options: Pick<ServerOptions, "namespace" | "labels">): KubeObject {
   return {
     apiVersion: "v1",
@@ -117,7 +135,10 @@ export function metricsService(options: Pick<ServerOptions, "namespace" | "label
     spec: {
       type: "ClusterIP",
       selector: SERVER_SELECTOR,
-      ports: [{ name: "http-metrics", port: SERVER_PORT, targetPort: "http", protocol: "TCP" }],
+      ports: [
+        { name: "http-metrics", port: SERVER_PORT, targetPort: "http", protocol: "TCP" },
+        { name: "webhook", port: WEBHOOK_SERVICE_PORT, targetPort: "webhook", protocol: "TCP" },
+      ],
     },
   };
 }

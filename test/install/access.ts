@@ -87,6 +87,16 @@ export function serverNeeds(ns: string): Access[] {
     { verb: "create", resource: "events", namespace: ns },
     // Triggers watch the resources they name; list already reads the same objects.
     { verb: "watch", resource: "deployments", group: "apps" },
+    // Pre-delete protection: its certificates' Secret, and its one webhook configuration.
+    { verb: "create", resource: "secrets", namespace: ns },
+    { verb: "update", resource: "secrets", namespace: ns, name: "kubesnap-webhook-tls" },
+    { verb: "create", resource: "validatingwebhookconfigurations", group: "admissionregistration.k8s.io" },
+    {
+      verb: "patch",
+      resource: "validatingwebhookconfigurations",
+      group: "admissionregistration.k8s.io",
+      name: `kubesnap-${ns}-pre-delete`,
+    },
   ];
 }
 
@@ -128,5 +138,7 @@ export function serverMustNotHave(ns: string): Access[] {
       namespace: ns,
       name: "someone-else",
     },
+    // The certificates' Secret is the only one it may update (patch comes with the restore rule).
+    { verb: "update", resource: "secrets", namespace: ns, name: "kubesnap-credentials" },
   ];
 }
