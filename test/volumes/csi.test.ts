@@ -10,6 +10,7 @@ import { testEnv } from "../context.js";
 import { eventually, uniqueName } from "../kube.js";
 import { Api, type Obj } from "../restore/api.js";
 import { backupOk, restore } from "../restore/records.js";
+import { createKubesnap, getKubesnap, startServer } from "../server/harness.js";
 import { deleteNamespace } from "../workloads.js";
 
 const cluster = testEnv().clusters[0]!;
@@ -87,7 +88,13 @@ describe("CSI volume snapshots", () => {
       existsSync(join(csiInfo().stateDir, "snapshots", volume.snapshotHandle, "nested", "data.bin")),
     ).toBe(true);
     // A VolumeSnapshot left in the namespace would take the snapshot with it when the namespace goes.
-    expect(await api.list({ apiVersion: SNAPSHOT_API, kind: "VolumeSnapshot", namespace })).toEqual([]);
+    // (by label: a whole-cluster backup of another test may be snapshotting it too)
+    expect(
+      await api.list(
+        { apiVersion: SNAPSHOT_API, kind: "VolumeSnapshot", namespace },
+        `kubesnap.io/backup-name=${backupName}`,
+      ),
+    ).toEqual([]);
     const content = await api.read({
       apiVersion: SNAPSHOT_API,
       kind: "VolumeSnapshotContent",
@@ -208,5 +215,65 @@ describe("volumes that are not snapshotted", () => {
     await kubesnapOk("backup", "delete", `${namespace}-backup`, "--confirm");
     await deleteNamespace(cluster, namespace);
     await api.remove({ apiVersion: "v1", kind: "PersistentVolume", name: pvName });
+  });
+});
+
+describe("CSI snapshots in server mode", () => {
+  it("snapshots a Backup object's PVC and deletes the snapshot when the backup expires", async () => {
+    const server = await startServer(cluster, testEnv().s3, { prefix: uniqueName("csi-server") });
+    try {
+      const namespace = uniqueName("csi-served");
+      await createNamespace(namespace);
+      await api.create(claim(namespace, "data", { storageClassName: csiInfo().storageClass }));
+      await boundVolume(namespace, "data");
+      await createKubesnap(server.client, server.namespace, "backups", {
+        kind: "Backup",
+        metadata: { name: namespace },
+        spec: {
+          includedNamespaces: [namespace],
+          ttl: "20s",
+          snapshotVolumes: true,
+          itemOperationTimeout: "2m",
+        },
+      });
+      const phase = async () =>
+        (
+          (await getKubesnap(server.client, server.namespace, "backups", namespace))?.status as {
+            phase?: string;
+          }
+        )?.phase;
+      expect(
+        await eventually("the Backup to finish", async () => {
+          const now = await phase();
+          return now === "Completed" || now === "PartiallyFailed" || now === "Failed" ? now : undefined;
+        }),
+      ).toBe("Completed");
+      const contents = await api.list(
+        { apiVersion: SNAPSHOT_API, kind: "VolumeSnapshotContent" },
+        `kubesnap.io/backup-name=${namespace}`,
+      );
+      expect(contents).toHaveLength(1);
+      const content = contents[0]!;
+      const handle = (content.status as { snapshotHandle?: string } | undefined)?.snapshotHandle ?? "";
+      expect(existsSync(join(csiInfo().stateDir, "snapshots", handle))).toBe(true);
+
+      await eventually(
+        "the expired Backup to be deleted",
+        async () =>
+          (await getKubesnap(server.client, server.namespace, "backups", namespace)) ? undefined : true,
+        120_000,
+      );
+      expect(
+        await api.find({
+          apiVersion: SNAPSHOT_API,
+          kind: "VolumeSnapshotContent",
+          name: content.metadata.name,
+        }),
+      ).toBeUndefined();
+      expect(existsSync(join(csiInfo().stateDir, "snapshots", handle))).toBe(false);
+      await deleteNamespace(cluster, namespace);
+    } finally {
+      await server.stop();
+    }
   });
 });
