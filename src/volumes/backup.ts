@@ -1,16 +1,17 @@
 import type { KubeClient } from "../cluster/client.js";
 import { resourcePath } from "../cluster/paths.js";
 import { forEachLimit } from "../core/concurrency.js";
-import { describeError, isKubesnapError } from "../core/errors.js";
+import { describeError } from "../core/errors.js";
 import type { ItemRef, KubeObject } from "../core/kube-types.js";
 import type { RunLog } from "../report/log.js";
 import type { Results } from "../report/results.js";
 import { type Claim, SNAPSHOT_GROUP, type SnapshotClass, TYPES, type Volume } from "./csi/kinds.js";
-import { takeSnapshot } from "./csi/take.js";
+import { findObject } from "./csi/objects.js";
+import { type SnapshotRequest, takeSnapshot } from "./csi/take.js";
 import { type Clock, systemClock } from "./csi/wait.js";
 import { claimFacts, planVolumes, type VolumeStep } from "./plan.js";
 import type { VolumePolicy } from "./policy.js";
-import type { VolumeRecord } from "./record.js";
+import { claimKey, type VolumeClaim, type VolumeRecord } from "./record.js";
 
 /** The volume options of a backup spec (see BackupSpec). */
 export interface VolumeOptions {
@@ -73,7 +74,7 @@ export async function backupVolumes(
   log.info(
     `volumes: ${count("csi-snapshot")} snapshotted, ${count("fs-backup")} copied, ${count("skipped")} skipped`,
   );
-  return records.sort((a, b) => `${a.namespace}/${a.pvc}`.localeCompare(`${b.namespace}/${b.pvc}`));
+  return records.sort((a, b) => claimKey(a).localeCompare(claimKey(b)));
 }
 
 async function runStep(
@@ -111,7 +112,7 @@ async function runStep(
         log.error(results.error(claimRef(request), err));
         return {
           kind: "skipped",
-          ...withoutSnapshotFields(request),
+          ...claimOf(request),
           reason: `snapshot failed: ${describeError(err)}`,
         };
       }
@@ -119,20 +120,15 @@ async function runStep(
   }
 }
 
-function withoutSnapshotFields({ namespace, pvc, volumeName }: Parameters<typeof takeSnapshot>[0]) {
+/** The claim part of a snapshot request, for the record of a snapshot that failed. */
+function claimOf({ namespace, pvc, volumeName }: SnapshotRequest): VolumeClaim {
   return { namespace, pvc, ...(volumeName ? { volumeName } : {}) };
 }
 
 /** The claim's PersistentVolume, or undefined when it is unbound or gone. */
 async function readVolume(client: KubeClient, claim: Claim): Promise<Volume | undefined> {
   const name = claim.spec?.volumeName;
-  if (!name) return undefined;
-  try {
-    return await client.get<Volume>(resourcePath(TYPES.volumes, { name }));
-  } catch (err) {
-    if (isKubesnapError(err, "NotFound")) return undefined;
-    throw err;
-  }
+  return name ? findObject<Volume>(client, resourcePath(TYPES.volumes, { name })) : undefined;
 }
 
 function claimRef(claim: { namespace: string; pvc: string }): ItemRef {
