@@ -54,6 +54,9 @@ export async function startMinio(minio: Binaries, opts: StoreOptions): Promise<S
   });
   try {
     await client.send(new CreateBucketCommand({ Bucket: S3_BUCKET }));
+  } catch (err) {
+    // The SDK retries a create whose answer was slow; the retry then finds the bucket made.
+    if ((err as { name?: string }).name !== "BucketAlreadyOwnedByYou") throw err;
   } finally {
     client.destroy();
   }
