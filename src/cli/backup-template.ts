@@ -3,8 +3,15 @@
  * option, and keep rules beyond the TTL (--keep-last, --keep-hourly, … as restic names them).
  */
 import type { Command } from "commander";
+import type { Backup } from "../api/index.js";
 import { KubesnapError } from "../core/errors.js";
+import type { KubeObject } from "../core/kube-types.js";
 import type { RetentionPolicy } from "../schedule/index.js";
+import { println } from "./io.js";
+import type { Runner } from "./main.js";
+import { printObject } from "./print.js";
+import { confirm } from "./prompt.js";
+import { withServer } from "./server-api.js";
 
 export interface KeepFlags {
   keepLast?: string;
@@ -49,4 +56,87 @@ export function addBackupTemplateOptions(program: Command, command: Command): vo
   for (const option of backupCreate?.options ?? []) {
     if (!["--wait", "--output", "--from-schedule"].includes(option.long ?? "")) command.addOption(option);
   }
+}
+
+/** What differs between schedules and triggers in their describe, pause, unpause and delete verbs. */
+export interface TemplateKind<T extends KubeObject> {
+  readonly kind: "schedules" | "triggers";
+  /** "Schedule", "Trigger": in messages. */
+  readonly noun: string;
+  /** The label its backups carry with its name. */
+  readonly label: string;
+  readonly describeText: string;
+  readonly pauseText: string;
+  readonly unpauseText: string;
+  readonly describe: (object: T, backups: readonly Backup[]) => string;
+}
+
+/** describe, pause, unpause and delete, the same for schedules and triggers. */
+export function registerTemplateVerbs<T extends KubeObject>(
+  cmd: Command,
+  run: Runner,
+  spec: TemplateKind<T>,
+): void {
+  const { kind, noun, label } = spec;
+  cmd
+    .command("describe")
+    .argument("<name>")
+    .option("-o, --output <format>", "json or yaml")
+    .description(spec.describeText)
+    .action((name: string, flags: { output?: string }) =>
+      run((ctx) =>
+        withServer(ctx, async (api) => {
+          const object = await api.get<T>(kind, name);
+          if (flags.output) printObject(ctx.io, flags.output, object);
+          else {
+            const backups = (await api.list<Backup>("backups")).filter(
+              (b) => b.metadata.labels?.[label] === name,
+            );
+            println(ctx.io.stdout, spec.describe(object, backups));
+          }
+          return 0;
+        }),
+      ),
+    );
+  for (const [verb, paused] of [
+    ["pause", true],
+    ["unpause", false],
+  ] as const) {
+    cmd
+      .command(verb)
+      .argument("<names...>")
+      .description(paused ? spec.pauseText : spec.unpauseText)
+      .action((names: string[]) =>
+        run((ctx) =>
+          withServer(ctx, async (api) => {
+            for (const name of names) {
+              await api.patch(kind, name, { spec: { paused } });
+              println(ctx.io.stdout, `${noun} "${name}" ${paused ? "paused" : "unpaused"}.`);
+            }
+            return 0;
+          }),
+        ),
+      );
+  }
+  cmd
+    .command("delete")
+    .argument("<names...>")
+    .option("--confirm", "do not ask for confirmation")
+    .description(`Delete ${kind} (their backups stay until they expire)`)
+    .action((names: string[], flags: { confirm?: boolean }) =>
+      run(async (ctx) => {
+        if (
+          !flags.confirm &&
+          !(await confirm(ctx.io, `Delete ${noun.toLowerCase()}(s) ${names.join(", ")}?`))
+        )
+          return 0;
+        return withServer(ctx, async (api) => {
+          for (const name of names) {
+            await api.delete(kind, name);
+            println(ctx.io.stdout, `${noun} "${name}" deleted.`);
+          }
+          return 0;
+        });
+      }),
+    );
 }

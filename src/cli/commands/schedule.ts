@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { Backup, Schedule, ScheduleSpec } from "../../api/index.js";
+import type { Schedule, ScheduleSpec } from "../../api/index.js";
 import { parseKeyValues } from "../../core/kv.js";
 import { validateName } from "../../core/timestamp.js";
 import { parseSchedule, SCHEDULE_NAME_LABEL, scheduledBackupName } from "../../schedule/index.js";
@@ -9,12 +9,12 @@ import {
   addKeepOptions,
   type KeepFlags,
   keepRulesFromFlags,
+  registerTemplateVerbs,
 } from "../backup-template.js";
 import type { CommandContext } from "../context.js";
 import { println } from "../io.js";
 import type { Runner } from "../main.js";
-import { printList, printObject } from "../print.js";
-import { confirm } from "../prompt.js";
+import { printList } from "../print.js";
 import { withServer } from "../server-api.js";
 import { describeSchedule, scheduleColumns, scheduleRow } from "../views/schedule.js";
 import { type BackupCreateFlags, backupSpecFromFlags } from "./backup.js";
@@ -88,63 +88,15 @@ export function registerSchedule(program: Command, run: Runner): void {
         }),
       ),
     );
-  cmd
-    .command("describe")
-    .argument("<name>")
-    .option("-o, --output <format>", "json or yaml")
-    .description("Show a schedule, and which backups each keep rule keeps")
-    .action((name: string, flags: { output?: string }) =>
-      run((ctx) =>
-        withServer(ctx, async (api) => {
-          const schedule = await api.get<Schedule>("schedules", name);
-          if (flags.output) printObject(ctx.io, flags.output, schedule);
-          else {
-            const backups = (await api.list<Backup>("backups")).filter(
-              (b) => b.metadata.labels?.[SCHEDULE_NAME_LABEL] === name,
-            );
-            println(ctx.io.stdout, describeSchedule(schedule, backups));
-          }
-          return 0;
-        }),
-      ),
-    );
-  for (const [verb, paused] of [
-    ["pause", true],
-    ["unpause", false],
-  ] as const) {
-    cmd
-      .command(verb)
-      .argument("<names...>")
-      .description(paused ? "Stop taking backups until unpaused" : "Take backups again")
-      .action((names: string[]) =>
-        run((ctx) =>
-          withServer(ctx, async (api) => {
-            for (const name of names) {
-              await api.patch("schedules", name, { spec: { paused } });
-              println(ctx.io.stdout, `Schedule "${name}" ${paused ? "paused" : "unpaused"}.`);
-            }
-            return 0;
-          }),
-        ),
-      );
-  }
-  cmd
-    .command("delete")
-    .argument("<names...>")
-    .option("--confirm", "do not ask for confirmation")
-    .description("Delete schedules (their backups stay until they expire)")
-    .action((names: string[], flags: { confirm?: boolean }) =>
-      run(async (ctx) => {
-        if (!flags.confirm && !(await confirm(ctx.io, `Delete schedule(s) ${names.join(", ")}?`))) return 0;
-        return withServer(ctx, async (api) => {
-          for (const name of names) {
-            await api.delete("schedules", name);
-            println(ctx.io.stdout, `Schedule "${name}" deleted.`);
-          }
-          return 0;
-        });
-      }),
-    );
+  registerTemplateVerbs(cmd, run, {
+    kind: "schedules",
+    noun: "Schedule",
+    label: SCHEDULE_NAME_LABEL,
+    describeText: "Show a schedule, and which backups each keep rule keeps",
+    pauseText: "Stop taking backups until unpaused",
+    unpauseText: "Take backups again",
+    describe: describeSchedule,
+  });
 }
 
 /** `backup create --from-schedule NAME`: one backup now, from the schedule's template. */

@@ -1,11 +1,5 @@
 import type { Command } from "commander";
-import {
-  type Backup,
-  TRIGGER_EVENTS,
-  type Trigger,
-  type TriggerEvent,
-  type TriggerSpec,
-} from "../../api/index.js";
+import { TRIGGER_EVENTS, type Trigger, type TriggerEvent, type TriggerSpec } from "../../api/index.js";
 import { discover } from "../../cluster/discovery.js";
 import { KubesnapError } from "../../core/errors.js";
 import { parseKeyValues } from "../../core/kv.js";
@@ -17,12 +11,12 @@ import {
   addKeepOptions,
   type KeepFlags,
   keepRulesFromFlags,
+  registerTemplateVerbs,
 } from "../backup-template.js";
 import { listFlag } from "../flags.js";
 import { println } from "../io.js";
 import type { Runner } from "../main.js";
-import { printList, printObject } from "../print.js";
-import { confirm } from "../prompt.js";
+import { printList } from "../print.js";
 import { withServer } from "../server-api.js";
 import { describeTrigger, triggerColumns, triggerRow } from "../views/trigger.js";
 import { type BackupCreateFlags, backupSpecFromFlags } from "./backup.js";
@@ -126,61 +120,13 @@ export function registerTrigger(program: Command, run: Runner): void {
         }),
       ),
     );
-  cmd
-    .command("describe")
-    .argument("<name>")
-    .option("-o, --output <format>", "json or yaml")
-    .description("Show a trigger, its pending changes, and its backups with what caused each")
-    .action((name: string, flags: { output?: string }) =>
-      run((ctx) =>
-        withServer(ctx, async (api) => {
-          const trigger = await api.get<Trigger>("triggers", name);
-          if (flags.output) printObject(ctx.io, flags.output, trigger);
-          else {
-            const backups = (await api.list<Backup>("backups")).filter(
-              (b) => b.metadata.labels?.[TRIGGER_NAME_LABEL] === name,
-            );
-            println(ctx.io.stdout, describeTrigger(trigger, backups));
-          }
-          return 0;
-        }),
-      ),
-    );
-  for (const [verb, paused] of [
-    ["pause", true],
-    ["unpause", false],
-  ] as const) {
-    cmd
-      .command(verb)
-      .argument("<names...>")
-      .description(paused ? "Stop watching (changes meanwhile are not backed up)" : "Watch again")
-      .action((names: string[]) =>
-        run((ctx) =>
-          withServer(ctx, async (api) => {
-            for (const name of names) {
-              await api.patch("triggers", name, { spec: { paused } });
-              println(ctx.io.stdout, `Trigger "${name}" ${paused ? "paused" : "unpaused"}.`);
-            }
-            return 0;
-          }),
-        ),
-      );
-  }
-  cmd
-    .command("delete")
-    .argument("<names...>")
-    .option("--confirm", "do not ask for confirmation")
-    .description("Delete triggers (their backups stay until they expire)")
-    .action((names: string[], flags: { confirm?: boolean }) =>
-      run(async (ctx) => {
-        if (!flags.confirm && !(await confirm(ctx.io, `Delete trigger(s) ${names.join(", ")}?`))) return 0;
-        return withServer(ctx, async (api) => {
-          for (const name of names) {
-            await api.delete("triggers", name);
-            println(ctx.io.stdout, `Trigger "${name}" deleted.`);
-          }
-          return 0;
-        });
-      }),
-    );
+  registerTemplateVerbs(cmd, run, {
+    kind: "triggers",
+    noun: "Trigger",
+    label: TRIGGER_NAME_LABEL,
+    describeText: "Show a trigger, its pending changes, and its backups with what caused each",
+    pauseText: "Stop watching (changes meanwhile are not backed up)",
+    unpauseText: "Watch again",
+    describe: describeTrigger,
+  });
 }
