@@ -7,6 +7,7 @@
 import type { ListObjectsV2CommandOutput, S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
 import { KubesnapError } from "../core/errors.js";
 import type { S3Location } from "./location.js";
+import { isNetworkErrorCode } from "./network.js";
 import {
   deleteVersions,
   extendRetention,
@@ -269,17 +270,6 @@ function clientConfig(options: S3Options): S3ClientConfig {
   };
 }
 
-const networkCodes = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ETIMEDOUT",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "EPIPE",
-]);
-
 /**
  * Turns an SDK or network error into a KubesnapError. `where` says what failed
  * ("Cannot read "k" in s3://bucket/prefix"); the server's own message is only echoed for
@@ -307,7 +297,7 @@ export function s3Error(err: unknown, context: { where: string; bucket: string }
     });
   }
   const transient =
-    (code !== undefined && networkCodes.has(code)) ||
+    (code !== undefined && isNetworkErrorCode(code)) ||
     name === "TimeoutError" ||
     name === "RequestTimeout" ||
     name === "SlowDown" ||
