@@ -8,9 +8,10 @@
  * Problems with one path (unreadable, vanished while being read) are recorded by path and
  * the walk goes on; the caller decides what they make of the run (PartiallyFailed).
  */
-import { type BigIntStats, constants } from "node:fs";
+import type { BigIntStats } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import type { BlobId, IdListRef, IdListWriter, SnapshotWriter } from "../../repository/index.js";
+import { splitChunks } from "./chunker.js";
 import { EntryWriter } from "./entries.js";
 import { fileChunks, isAllZero } from "./file-chunks.js";
 import {
@@ -23,9 +24,10 @@ import {
   MAX_ERRORS,
   type PathError,
 } from "./format.js";
-import { type FsOps, realFs } from "./fs-ops.js";
+import { type FsOps, openForReading, realFs } from "./fs-ops.js";
 import { chunkKey } from "./keys.js";
-import { pathErrorText, type WalkItem, walk } from "./walk.js";
+import { type ReadItem, readAhead } from "./read-ahead.js";
+import { pathErrorText, walk } from "./walk.js";
 
 export interface TreeProgress {
   /** File bytes read so far (holes included). */
@@ -48,21 +50,6 @@ export interface TreeBackup {
   readonly lists: Record<string, IdListRef>;
 }
 
-/**
- * O_NOATIME: reading files for a backup leaves their access times as they were. The
- * kernel allows it to the file's owner and to root (CAP_FOWNER); anyone else reads plainly.
- */
-const READ_NOATIME = constants.O_RDONLY | (constants.O_NOATIME ?? 0);
-
-async function openForReading(fs: FsOps, abs: Buffer): Promise<FileHandle> {
-  try {
-    return await fs.open(abs, READ_NOATIME);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "EPERM") throw err;
-    return fs.open(abs, "r");
-  }
-}
-
 /** Chunks handed to the writer and not yet listed: enough to keep compression busy, bounded in memory. */
 const CHUNKS_IN_FLIGHT = 8;
 
@@ -76,7 +63,7 @@ export async function backupTree(
   const rootPath = Buffer.from(root);
   const totalBytes = await measure(rootPath, fs);
   const run = new TreeRun(writer, { ...options, fs, totalBytes });
-  for await (const item of walk(rootPath, fs)) {
+  for await (const item of readAhead(walk(rootPath, fs), fs)) {
     options.signal?.throwIfAborted();
     await run.take(item);
   }
@@ -117,7 +104,7 @@ class TreeRun {
     this.chunks = writer.idList();
   }
 
-  async take(item: WalkItem): Promise<void> {
+  async take(item: ReadItem): Promise<void> {
     if ("error" in item) {
       this.error(item.path, item.error);
       return;
@@ -136,7 +123,7 @@ class TreeRun {
     } else if (stat.isSymbolicLink()) {
       await this.symlink(item.abs, base);
     } else if (stat.isFile()) {
-      await this.file(item.abs, stat, base);
+      await this.file({ ...item, stat }, base);
     } else {
       this.totals.skipped++;
     }
@@ -174,20 +161,31 @@ class TreeRun {
    * restore skips them and does not write a truncated file. Only reading fails a file;
    * a failing writer (the store) fails the whole run.
    */
-  private async file(abs: Buffer, stat: BigIntStats, base: Omit<Entry, "type">): Promise<void> {
-    let handle: FileHandle;
-    try {
-      handle = await openForReading(this.options.fs, abs);
-    } catch (err) {
-      this.error(base.path, err);
-      return;
-    }
+  private async file(item: ReadItem & { stat: BigIntStats }, base: Omit<Entry, "type">): Promise<void> {
     const content: FileContent = { size: 0, chunks: 0, holes: [] };
     let failure: unknown;
-    try {
-      failure = await this.content(handle, { path: base.path, sizeHint: Number(stat.size) }, content);
-    } finally {
-      await handle.close().catch(() => undefined);
+    if (item.content) {
+      let bytes: Uint8Array;
+      try {
+        bytes = await item.content;
+      } catch (err) {
+        this.error(base.path, err);
+        return;
+      }
+      failure = await this.content(splitChunks(bytes), base.path, content);
+    } else {
+      let handle: FileHandle;
+      try {
+        handle = await openForReading(this.options.fs, item.abs);
+      } catch (err) {
+        this.error(base.path, err);
+        return;
+      }
+      try {
+        failure = await this.content(fileChunks(handle, Number(item.stat.size)), base.path, content);
+      } finally {
+        await handle.close().catch(() => undefined);
+      }
     }
     if (failure !== undefined) {
       this.error(base.path, failure);
@@ -205,13 +203,14 @@ class TreeRun {
     });
   }
 
-  /** Reads and queues a file's chunks into content; returns the read error that stopped it, if any. */
+  /** Queues a file's chunks, noting holes, into content; returns the read error that stopped it, if any. */
   private async content(
-    handle: FileHandle,
-    file: { path: string; sizeHint: number },
+    source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+    path: string,
     content: FileContent,
   ): Promise<unknown> {
-    const chunks = fileChunks(handle, file.sizeHint)[Symbol.asyncIterator]();
+    const chunks =
+      Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source[Symbol.iterator]();
     for (;;) {
       let step: IteratorResult<Uint8Array>;
       try {
@@ -227,7 +226,7 @@ class TreeRun {
         if (last && last[0] + last[1] === content.size) last[1] += chunk.length;
         else content.holes.push([content.size, chunk.length]);
       } else {
-        await this.queue(chunkKey(file.path, content.chunks++), chunk);
+        await this.queue(chunkKey(path, content.chunks++), chunk);
       }
       content.size += chunk.length;
       this.progress(chunk.length);

@@ -1,10 +1,14 @@
 import { createCipheriv, createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { Chunker, chunkLengths, DEFAULT_CHUNKER } from "./chunker.js";
+import { Chunker, DEFAULT_CHUNKER, splitChunks } from "./chunker.js";
 
 /** Fast deterministic pseudo-random bytes (AES-CTR keystream of a seed). */
 function randomBytes(length: number, seed: number): Buffer {
   return createCipheriv("aes-128-ctr", Buffer.alloc(16, seed), Buffer.alloc(16)).update(Buffer.alloc(length));
+}
+
+function chunkLengths(data: Uint8Array): number[] {
+  return [...splitChunks(data)].map((chunk) => chunk.length);
 }
 
 function chunkIds(data: Uint8Array): string[] {

@@ -142,17 +142,18 @@ export class Chunker {
   }
 }
 
-/** The chunk lengths of a whole buffer (tests and the benchmark's checks). */
-export function chunkLengths(data: Uint8Array, params: ChunkerParams = DEFAULT_CHUNKER): number[] {
+/** The chunks of bytes already in memory (a small file read whole), as views into them. */
+export function* splitChunks(
+  data: Uint8Array,
+  params: ChunkerParams = DEFAULT_CHUNKER,
+): Generator<Uint8Array> {
   const chunker = new Chunker(params);
-  const lengths: number[] = [];
   let start = 0;
   while (start < data.length) {
     const end = chunker.next(data, start);
     if (end === -1) break;
-    lengths.push(end - start);
+    yield data.subarray(start, end);
     start = end;
   }
-  if (start < data.length) lengths.push(data.length - start);
-  return lengths;
+  if (start < data.length) yield data.subarray(start);
 }

@@ -51,6 +51,8 @@ export interface TreeRestore {
   readonly errorCount: number;
 }
 
+/** Small files written at once. */
+const TASKS = 64;
 /** Chunks read ahead of the writes: reads overlap writes and decompression runs on the thread pool. */
 const READ_AHEAD = 16;
 
@@ -74,20 +76,26 @@ export async function restoreTree(
   target: string,
   options: TreeRestoreOptions = {},
 ): Promise<TreeRestore> {
-  const { body, entries, chunks } = await readFsSnapshot(repository, snapshot);
+  // Chunks are read in the order the backup stored them, so consecutive reads mostly hit
+  // the same pack: the cache fetches a pack whole on its second read instead of one
+  // ranged read per chunk (10,000 small files: a few dozen reads, not 10,000).
+  const cached = repository.withPackCache();
+  const { body, entries, chunks } = await readFsSnapshot(cached, snapshot);
   const run = new RestoreRun(Buffer.from(target), {
     fs: options.fs ?? realFs,
-    chunks: new BlobReadAhead(repository, repository.readIdList(chunks), READ_AHEAD),
+    chunks: new BlobReadAhead(cached, cached.readIdList(chunks), READ_AHEAD),
     totalBytes: body.totals.bytes,
     snapshot,
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
-  for await (const entry of readEntries(repository, entries, snapshot)) {
+  for await (const entry of readEntries(cached, entries, snapshot)) {
     options.signal?.throwIfAborted();
     await run.take(entry);
   }
   return run.finish();
 }
+
+type PendingChunk = { readonly bytes: Promise<Uint8Array> };
 
 interface RunContext {
   readonly fs: FsOps;
@@ -104,6 +112,8 @@ class RestoreRun {
   private errorCount = 0;
   private files = 0;
   private bytesDone = 0;
+  private readonly tasks = new Set<Promise<void>>();
+  private listFailure: { error: unknown } | undefined;
 
   constructor(
     private readonly root: Buffer,
@@ -152,74 +162,126 @@ class RestoreRun {
     const abs = this.abs(entry.path);
     await this.removeExisting(abs);
     await this.ctx.fs.symlink(Buffer.from(entry.target, "latin1"), abs);
-    await this.owner(() => this.ctx.fs.lchown(abs, entry.uid, entry.gid));
+    await this.ctx.fs.lchown(abs, entry.uid, entry.gid).catch(unlessNotPermitted);
     await this.ctx.fs.lutimes(abs, seconds(entry.mtime), seconds(entry.mtime));
   }
 
   /**
    * Writes a file; whatever fails, its chunks are taken off the list so the next file
    * gets its own. A list that cannot be read (or ends early) fails the whole restore.
+   *
+   * Files of at most one chunk (most files) are written by background tasks, up to TASKS
+   * at once. Creating a file waits on the file system's journal, more so while earlier
+   * data is being flushed, and one create at a time made a restore of 10,000 small files
+   * take twice restic's time; many at once overlap those waits (with the node agent's
+   * larger thread pool, see UV_THREADPOOL_SIZE in its DaemonSet).
    */
   private async file(entry: FileEntry): Promise<void> {
     let taken = 0;
-    let listFailure: unknown;
-    const takeChunk = async (): Promise<Promise<Uint8Array>> => {
+    const take = () => {
       taken++;
-      try {
-        const next = await this.ctx.chunks.next();
-        if (next) return next.bytes;
-        throw new KubesnapError(
-          "Corrupt",
-          `File-system snapshot "${this.ctx.snapshot}" lists fewer chunks than its files hold`,
-          { hint: "the snapshot is damaged; restore the volume from another backup" },
-        );
-      } catch (err) {
-        listFailure = err;
-        throw err;
-      }
+      return this.takeChunk();
     };
     if (entry.incomplete) {
       // The backup could not read this file to its end; a truncated copy would pass for the real thing.
-      for (let i = 0; i < entry.chunks; i++) await takeChunk();
+      while (taken < entry.chunks) await take();
       this.error(
         entry.path,
         new Error("the backup could not read this file to its end; it was not restored"),
       );
       return;
     }
+    if (entry.chunks <= 1) {
+      const chunks = entry.chunks === 1 ? [await take()] : [];
+      await this.background(() => this.writeFile(entry, async () => chunks.shift() as PendingChunk));
+      return;
+    }
     try {
-      await this.writeFile(entry, takeChunk);
-      this.files++;
-    } catch (err) {
-      if (listFailure !== undefined) throw listFailure;
-      this.error(entry.path, err);
-      while (taken < entry.chunks) await takeChunk();
+      await this.writeFile(entry, take);
+    } catch {
+      // writeFile recorded the error by path; only a broken list stops the restore.
+      if (this.listFailure) throw this.listFailure.error;
+      while (taken < entry.chunks) await take();
     }
   }
 
-  private async writeFile(entry: FileEntry, takeChunk: () => Promise<Promise<Uint8Array>>): Promise<void> {
-    const abs = this.abs(entry.path);
-    await this.removeExisting(abs);
-    const handle = await this.ctx.fs.open(abs, "wx", 0o600);
+  /** Runs a file's write beside the restore, at most TASKS at once; leave() waits for them. */
+  private async background(work: () => Promise<void>): Promise<void> {
+    while (this.tasks.size >= TASKS) await Promise.race(this.tasks);
+    const task: Promise<void> = work()
+      // writeFile has recorded the error by path.
+      .catch(() => undefined)
+      .finally(() => this.tasks.delete(task));
+    this.tasks.add(task);
+  }
+
+  /**
+   * The next chunk's read (in a wrapper: a promise returned bare would be awaited here, and
+   * a damaged chunk must fail its file, not the list). A list that cannot be read, or ends
+   * early, fails the restore.
+   */
+  private async takeChunk(): Promise<PendingChunk> {
     try {
-      let offset = 0;
-      let hole = 0;
-      const holes = entry.holes ?? [];
-      for (let i = 0; i < entry.chunks; i++) {
-        const bytes = await await takeChunk();
-        for (let h = holes[hole]; h && h[0] === offset; h = holes[++hole])
-          offset = this.skipHole(offset, h[1]);
-        await writeAll(handle, bytes, offset);
-        offset += bytes.length;
-        this.progress(bytes.length);
+      const next = await this.ctx.chunks.next();
+      if (next) return next;
+      throw new KubesnapError(
+        "Corrupt",
+        `File-system snapshot "${this.ctx.snapshot}" lists fewer chunks than its files hold`,
+        { hint: "the snapshot is damaged; restore the volume from another backup" },
+      );
+    } catch (error) {
+      this.listFailure ??= { error };
+      throw error;
+    }
+  }
+
+  /** Writes one file and counts it, or records its error (and rethrows it). */
+  private async writeFile(entry: FileEntry, takeChunk: () => Promise<PendingChunk>): Promise<void> {
+    try {
+      const handle = await this.create(this.abs(entry.path));
+      try {
+        await this.writeContent(handle, entry, takeChunk);
+        setAttributes(this.ctx.fs, handle.fd, entry);
+      } finally {
+        await handle.close().catch(() => undefined);
       }
-      for (let h = holes[hole]; h; h = holes[++hole]) this.progress(h[1]);
-      await handle.truncate(entry.size);
-      await this.owner(() => handle.chown(entry.uid, entry.gid));
-      await handle.chmod(entry.mode);
-      await handle.utimes(seconds(entry.mtime), seconds(entry.mtime));
-    } finally {
-      await handle.close().catch(() => undefined);
+      this.files++;
+    } catch (err) {
+      this.error(entry.path, err);
+      throw err;
+    }
+  }
+
+  private async writeContent(
+    handle: FileHandle,
+    entry: FileEntry,
+    takeChunk: () => Promise<PendingChunk>,
+  ): Promise<void> {
+    let offset = 0;
+    let hole = 0;
+    const holes = entry.holes ?? [];
+    for (let i = 0; i < entry.chunks; i++) {
+      const bytes = await (await takeChunk()).bytes;
+      for (let h = holes[hole]; h && h[0] === offset; h = holes[++hole]) offset = this.skipHole(offset, h[1]);
+      for (let done = 0; done < bytes.length; ) {
+        done += (await handle.write(bytes, done, bytes.length - done, offset + done)).bytesWritten;
+      }
+      offset += bytes.length;
+      this.progress(bytes.length);
+    }
+    for (let h = holes[hole]; h; h = holes[++hole]) this.progress(h[1]);
+    // Only a trailing hole leaves the file short of its size.
+    if (offset < entry.size) await handle.truncate(entry.size);
+  }
+
+  /** A new file at abs; whatever was there goes first (O_EXCL: a symlink left there is not followed). */
+  private async create(abs: Buffer): Promise<FileHandle> {
+    try {
+      return await this.ctx.fs.open(abs, "wx", 0o600);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      await this.removeExisting(abs);
+      return this.ctx.fs.open(abs, "wx", 0o600);
     }
   }
 
@@ -235,10 +297,12 @@ class RestoreRun {
   }
 
   private async leave(): Promise<void> {
+    // Files still being created in it would change its mtime, and a read-only mode would stop them.
+    await Promise.all(this.tasks);
     const dir = this.open.pop() as DirEntry;
     await this.guard(dir.path, async () => {
       const abs = this.abs(dir.path);
-      await this.owner(() => this.ctx.fs.lchown(abs, dir.uid, dir.gid));
+      await this.ctx.fs.lchown(abs, dir.uid, dir.gid).catch(unlessNotPermitted);
       await this.ctx.fs.chmod(abs, dir.mode);
       await this.ctx.fs.lutimes(abs, seconds(dir.mtime), seconds(dir.mtime));
     });
@@ -247,13 +311,6 @@ class RestoreRun {
   private async removeExisting(abs: Buffer): Promise<void> {
     await this.ctx.fs.unlink(abs).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== "ENOENT") throw err;
-    });
-  }
-
-  /** Changing owners needs root (CAP_CHOWN); a restore by anyone else keeps its own. */
-  private async owner(change: () => Promise<void>): Promise<void> {
-    await change().catch((err: NodeJS.ErrnoException) => {
-      if (err.code !== "EPERM") throw err;
     });
   }
 
@@ -288,6 +345,27 @@ class RestoreRun {
   }
 }
 
+/** Changing owners needs root (CAP_CHOWN): a restore by anyone else keeps its own (EPERM is no error). */
+/**
+ * Owner, mode and mtime of a file just written, synchronously on its descriptor: these
+ * only touch the inode, and as async calls each costs Node ~20 µs of the main thread for
+ * queueing alone, times three per file.
+ */
+function setAttributes(fs: FsOps, fd: number, entry: FileEntry): void {
+  try {
+    fs.fchownSync(fd, entry.uid, entry.gid);
+  } catch (err) {
+    unlessNotPermitted(err);
+  }
+  fs.fchmodSync(fd, entry.mode);
+  const mtime = seconds(entry.mtime);
+  fs.futimesSync(fd, mtime, mtime);
+}
+
+function unlessNotPermitted(err: unknown): void {
+  if ((err as NodeJS.ErrnoException).code !== "EPERM") throw err;
+}
+
 function parentOf(path: string): string {
   const slash = path.lastIndexOf("/");
   return slash === -1 ? "" : path.slice(0, slash);
@@ -297,12 +375,4 @@ function parentOf(path: string): string {
 function seconds(ns: string): number {
   const value = BigInt(ns);
   return Number(value / 1_000_000_000n) + Number(value % 1_000_000_000n) / 1e9;
-}
-
-async function writeAll(handle: FileHandle, bytes: Uint8Array, position: number): Promise<void> {
-  let done = 0;
-  while (done < bytes.length) {
-    const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, position + done);
-    done += bytesWritten;
-  }
 }

@@ -35,6 +35,9 @@ export async function* walk(root: Buffer, fs: FsOps): AsyncGenerator<WalkItem> {
   yield* walkDirectory(root, "", fs);
 }
 
+/** lstat calls in flight while listing a directory: each waits on the thread pool, not the CPU. */
+const LSTATS_AT_ONCE = 64;
+
 async function* walkDirectory(abs: Buffer, path: string, fs: FsOps): AsyncGenerator<WalkItem> {
   let names: Buffer[];
   try {
@@ -44,18 +47,22 @@ async function* walkDirectory(abs: Buffer, path: string, fs: FsOps): AsyncGenera
     return;
   }
   const byKey = new Map(names.map((name) => [name.toString("latin1"), name]));
-  for (const name of sortNames([...byKey.keys()])) {
-    const childAbs = childPath(abs, byKey.get(name) as Buffer);
-    const childRel = path === "" ? name : `${path}/${name}`;
-    let stat: BigIntStats;
-    try {
-      stat = await fs.lstat(childAbs, { bigint: true });
-    } catch (error) {
-      yield { path: childRel, abs: childAbs, error };
-      continue;
+  const children = sortNames([...byKey.keys()]).map((name) => ({
+    path: path === "" ? name : `${path}/${name}`,
+    abs: childPath(abs, byKey.get(name) as Buffer),
+  }));
+  for (let start = 0; start < children.length; start += LSTATS_AT_ONCE) {
+    const window = children.slice(start, start + LSTATS_AT_ONCE);
+    const stats = await Promise.allSettled(window.map((child) => fs.lstat(child.abs, { bigint: true })));
+    for (const [i, child] of window.entries()) {
+      const stat = stats[i] as PromiseSettledResult<BigIntStats>;
+      if (stat.status === "rejected") {
+        yield { ...child, error: stat.reason };
+        continue;
+      }
+      yield { ...child, stat: stat.value };
+      if (stat.value.isDirectory()) yield* walkDirectory(child.abs, child.path, fs);
     }
-    yield { path: childRel, abs: childAbs, stat };
-    if (stat.isDirectory()) yield* walkDirectory(childAbs, childRel, fs);
   }
 }
 
