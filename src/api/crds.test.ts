@@ -65,12 +65,14 @@ function fieldAt(root: OpenApiSchema, jsonPath: string): OpenApiSchema | undefin
 }
 
 describe("the CRDs", () => {
-  it("define the seven kinds of kubesnap.io/v1, namespaced, with a status subresource", () => {
+  it("define the nine kinds of kubesnap.io/v1, namespaced, with a status subresource", () => {
     expect(all.map((c) => c.metadata.name).sort()).toEqual([
       "backups.kubesnap.io",
       "backupstoragelocations.kubesnap.io",
       "deletebackuprequests.kubesnap.io",
       "downloadrequests.kubesnap.io",
+      "podvolumebackups.kubesnap.io",
+      "podvolumerestores.kubesnap.io",
       "restores.kubesnap.io",
       "schedules.kubesnap.io",
       "triggers.kubesnap.io",

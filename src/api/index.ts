@@ -9,6 +9,8 @@ import { backupStorageLocationKind } from "./backup-storage-location.js";
 import { deleteBackupRequestKind } from "./delete-backup-request.js";
 import { downloadRequestKind } from "./download-request.js";
 import { customResourceDefinition, type KindDefinition } from "./kind.js";
+import { podVolumeBackupKind } from "./pod-volume-backup.js";
+import { podVolumeRestoreKind } from "./pod-volume-restore.js";
 import { restoreKind } from "./restore.js";
 import { scheduleKind } from "./schedule.js";
 import { triggerKind } from "./trigger.js";
@@ -19,6 +21,8 @@ export * from "./delete-backup-request.js";
 export * from "./download-request.js";
 export * from "./fields.js";
 export * from "./kind.js";
+export * from "./pod-volume-backup.js";
+export * from "./pod-volume-restore.js";
 export * from "./restore.js";
 export * from "./schedule.js";
 export { type Infer, type OpenApiSchema, type Schema, s, toOpenApi } from "./schema.js";
@@ -33,6 +37,8 @@ export const KINDS: readonly KindDefinition<unknown, unknown>[] = [
   triggerKind,
   deleteBackupRequestKind,
   downloadRequestKind,
+  podVolumeBackupKind,
+  podVolumeRestoreKind,
 ];
 
 /** The CustomResourceDefinitions of every kind, as apiextensions.k8s.io/v1 objects. */

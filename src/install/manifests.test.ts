@@ -44,7 +44,7 @@ describe("installManifests", () => {
     const kinds = installManifests(options()).map((o) => o.kind);
     expect(kinds).toEqual([
       "Namespace",
-      ...Array(7).fill("CustomResourceDefinition"),
+      ...Array(9).fill("CustomResourceDefinition"),
       "ServiceAccount",
       "ClusterRole",
       "ClusterRoleBinding",

@@ -6,6 +6,8 @@ import {
   deleteBackupRequestKind,
   downloadRequestKind,
   type KindDefinition,
+  podVolumeBackupKind,
+  podVolumeRestoreKind,
   restoreKind,
   scheduleKind,
   triggerKind,
@@ -25,6 +27,8 @@ export const TYPES = {
   locations: typeOf(backupStorageLocationKind),
   deleteRequests: typeOf(deleteBackupRequestKind),
   downloadRequests: typeOf(downloadRequestKind),
+  podVolumeBackups: typeOf(podVolumeBackupKind),
+  podVolumeRestores: typeOf(podVolumeRestoreKind),
 } as const;
 
 export const LEASES: ResourceType = {
