@@ -117,7 +117,7 @@ describe("install --dry-run -o yaml", () => {
     objects = documents.map((d) => d.toJS() as KubeObject);
     expect(objects.map((o) => o.kind)).toEqual([
       "Namespace",
-      ...Array(7).fill("CustomResourceDefinition"),
+      ...Array(9).fill("CustomResourceDefinition"),
       "ServiceAccount",
       "ClusterRole",
       "ClusterRoleBinding",
