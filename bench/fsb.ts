@@ -60,7 +60,14 @@ export async function runFsb(options: {
   const data = join(dir, "fsb-data");
   const ours = join(dir, "fsb-kubesnap");
   const theirs = join(dir, "fsb-restic");
-  const env = { ...process.env, RESTIC_PASSWORD: PASSWORD, RESTIC_REPOSITORY: theirs };
+  // The node agent's DaemonSet runs Node with 16 thread-pool threads (restore.ts says why);
+  // restic uses every CPU by itself.
+  const env = {
+    ...process.env,
+    RESTIC_PASSWORD: PASSWORD,
+    RESTIC_REPOSITORY: theirs,
+    UV_THREADPOOL_SIZE: "16",
+  };
   const cache = ["--cache-dir", join(dir, "fsb-restic-cache")];
   log(`[fsb] writing ${options.mib} MiB of mixed data`);
   const set = await makeDataSet(data, options.mib * 1024 * 1024);
