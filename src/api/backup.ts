@@ -67,6 +67,12 @@ export const backupSpecSchema = s.object(
         maxItems: 64,
       }),
     ),
+    defaultVolumesToFsBackup: s.optional(
+      s.boolean({
+        description:
+          "Copy the files of every pod volume (but those named by backup.kubesnap.io/backup-volumes-excludes) through the node agents; when absent or false, only the volumes pods name in backup.kubesnap.io/backup-volumes.",
+      }),
+    ),
   },
   { default: {}, validations: [SELECTORS_EXCLUSIVE] },
 );

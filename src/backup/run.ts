@@ -7,7 +7,14 @@ import { KUBESNAP_VERSION } from "../core/version.js";
 import { RunLog } from "../report/log.js";
 import { Results } from "../report/results.js";
 import type { BlobId, Repository, WriterStats } from "../repository/index.js";
-import { backupVolumes, deleteSnapshots, itemOperationTimeout, type VolumeRecord } from "../volumes/index.js";
+import type { PodVolumeStep } from "../volumes/fs/pod-volume-step.js";
+import {
+  backupVolumes,
+  claimKey,
+  deleteSnapshots,
+  itemOperationTimeout,
+  type VolumeRecord,
+} from "../volumes/index.js";
 import { collect } from "./collect.js";
 import {
   BACKUP_FORMAT_VERSION,
@@ -40,6 +47,11 @@ export interface BackupDeps {
    * not commit a backup its successor has already declared Failed.
    */
   readonly signal?: AbortSignal;
+  /**
+   * The file-system step: shown every stored item, it copies the chosen pod volumes (server:
+   * through node agents) before the commit. Absent: pod volumes are not looked at.
+   */
+  readonly podVolumes?: PodVolumeStep;
 }
 
 export interface BackupOutcome {
@@ -98,6 +110,7 @@ export async function runBackup(name: string, spec: BackupSpec, deps: BackupDeps
       onItem: (item, type) => {
         itemsDone++;
         if (type.group === "" && type.resource === "persistentvolumeclaims") claims.push(item);
+        deps.podVolumes?.noteItem(item, type);
         if (itemsDone % 100 === 0) report();
       },
       ...(deps.signal ? { signal: deps.signal } : {}),
@@ -108,16 +121,28 @@ export async function runBackup(name: string, spec: BackupSpec, deps: BackupDeps
     });
     groups = collected.groups;
     lists = collected.lists;
-    volumes = await backupVolumes(claims, spec, {
-      client: deps.client,
-      backupName: name,
-      results,
-      log,
-      servedGroups: new Set(discovery.types.map((t) => t.group)),
-    }).catch((err: unknown) => {
+    const copied = deps.podVolumes
+      ? await deps.podVolumes.run({ results, log, ...(deps.signal ? { signal: deps.signal } : {}) })
+      : [];
+    // A claim whose files were copied is not snapshotted as well.
+    const copiedClaims = new Set(copied.filter((r) => r.pvc).map(claimKey));
+    const snapshotted = await backupVolumes(
+      claims.filter(
+        (c) => !copiedClaims.has(claimKey({ namespace: c.metadata.namespace ?? "", pvc: c.metadata.name })),
+      ),
+      spec,
+      {
+        client: deps.client,
+        backupName: name,
+        results,
+        log,
+        servedGroups: new Set(discovery.types.map((t) => t.group)),
+      },
+    ).catch((err: unknown) => {
       log.error(results.error(undefined, `volume step failed: ${describeError(err)}`));
       return [];
     });
+    volumes = [...copied, ...snapshotted];
   } catch (err) {
     failureReason = describeError(err);
     log.error(`backup failed: ${failureReason}`);

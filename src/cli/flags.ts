@@ -95,6 +95,7 @@ export interface VolumeFlags {
   snapshotClass?: string;
   itemOperationTimeout?: string;
   volumePolicy?: string;
+  defaultVolumesToFsBackup?: string | boolean;
 }
 
 /** The spec's volume options from those flags; the policy file is read and checked here. */
@@ -112,6 +113,15 @@ export function volumeSpec(flags: VolumeFlags): VolumeOptions {
         }
       : {}),
     ...(flags.volumePolicy !== undefined ? { volumePolicies: readVolumePolicy(flags.volumePolicy) } : {}),
+    ...(flags.defaultVolumesToFsBackup !== undefined
+      ? {
+          defaultVolumesToFsBackup: boolFlag(
+            "--default-volumes-to-fs-backup",
+            flags.defaultVolumesToFsBackup,
+            true,
+          ),
+        }
+      : {}),
   };
 }
 

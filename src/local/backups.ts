@@ -6,6 +6,7 @@ import { describeError, isKubesnapError, KubesnapError } from "../core/errors.js
 import { assertWritable, type BackupLocation } from "../locations/location.js";
 import type { ResultsDoc } from "../report/results.js";
 import type { GcReport, Repository } from "../repository/index.js";
+import { deleteVolumeSnapshots, isVolumeSnapshot, localPodVolumeStep } from "../volumes/fs/index.js";
 import { deleteBackupVolumes } from "../volumes/index.js";
 import type { LocalSession } from "./session.js";
 
@@ -27,7 +28,16 @@ export async function createBackup(
   // a location that cannot be written fails the command before any work starts.
   const repository = await session.repository(location);
   const client = await session.cluster();
-  return runBackup(name, { ...spec, storageLocation: location.name }, { client, repository, ...hooks });
+  return runBackup(
+    name,
+    { ...spec, storageLocation: location.name },
+    {
+      client,
+      repository,
+      podVolumes: localPodVolumeStep({ defaultVolumesToFsBackup: spec.defaultVolumesToFsBackup ?? false }),
+      ...hooks,
+    },
+  );
 }
 
 /** Every backup in every location (or one location); unreachable locations are reported, not fatal. */
@@ -41,7 +51,8 @@ export async function listBackups(
   for (const location of locations) {
     try {
       const repository = await session.repository(location);
-      const snapshots = await repository.listSnapshots();
+      // Pod volume snapshots belong to a backup; they are not backups of their own.
+      const snapshots = (await repository.listSnapshots()).filter((s) => !isVolumeSnapshot(s.name));
       const records = await Promise.all(snapshots.map((s) => readRecord(repository, s.name)));
       for (const record of records) found.push({ record, location });
     } catch (err) {
@@ -119,6 +130,7 @@ export async function deleteBackup(session: LocalSession, name: string): Promise
   }
   await deleteBackupVolumes(record, () => session.cluster());
   await repository.deleteSnapshot(name);
+  await deleteVolumeSnapshots(repository, name);
   return repository.gc();
 }
 

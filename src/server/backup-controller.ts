@@ -12,6 +12,7 @@ import type { Logger, Reconciler } from "./controller.js";
 import { LABELS, SYNCED_ANNOTATION, TYPES } from "./kinds.js";
 import type { ServerLocations } from "./locations.js";
 import type { BackupOutcome, ServerMetrics } from "./metrics.js";
+import { DEFAULT_FS_BACKUP_TIMEOUT_MS, serverPodVolumeStep } from "./pod-volume-backups.js";
 import { addLabels, patchStatus } from "./status.js";
 
 /** The engine's spec from a Backup object's: the TTL parsed, the location resolved. */
@@ -66,10 +67,14 @@ export class BackupController implements Reconciler {
   constructor(
     private readonly deps: {
       client: KubeClient;
+      /** The server's namespace, where PodVolumeBackups are made. */
+      namespace: string;
       locations: ServerLocations;
       log: Logger;
       metrics: ServerMetrics;
       now?: () => Date;
+      /** How long a backup waits for node agents to copy its pod volumes. */
+      fsBackupTimeoutMs?: number;
     },
   ) {}
 
@@ -166,6 +171,15 @@ export class BackupController implements Reconciler {
         client,
         repository,
         signal,
+        podVolumes: serverPodVolumeStep({
+          client,
+          namespace: this.deps.namespace,
+          backup,
+          storageLocation: location.metadata.name,
+          retainUntil: new Date(started.getTime() + spec.ttlMs),
+          defaultVolumesToFsBackup: spec.defaultVolumesToFsBackup ?? false,
+          timeoutMs: this.deps.fsBackupTimeoutMs ?? DEFAULT_FS_BACKUP_TIMEOUT_MS,
+        }),
         onProgress: (p) => {
           if (Date.now() - lastReport < 2000) return;
           lastReport = Date.now();

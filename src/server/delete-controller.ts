@@ -4,6 +4,7 @@ import type { KubeClient } from "../cluster/client.js";
 import { resourcePath } from "../cluster/paths.js";
 import { describeError, isKubesnapError } from "../core/errors.js";
 import type { KubeObject } from "../core/kube-types.js";
+import { deleteVolumeSnapshots } from "../volumes/fs/index.js";
 import { deleteBackupVolumes } from "../volumes/index.js";
 import type { Cache, Logger, Reconciler } from "./controller.js";
 import { LABELS, TYPES } from "./kinds.js";
@@ -58,6 +59,7 @@ export class DeleteController implements Reconciler {
           await repository.deleteSnapshot(name).catch((err: unknown) => {
             if (!isKubesnapError(err, "NotFound")) throw err;
           });
+          await deleteVolumeSnapshots(repository, name);
         } catch (err) {
           // The manifest was not deleted (a snapshot could not be deleted, object lock refused
           // it, the store failed): the backup still stands, so it goes back to the phase it had.

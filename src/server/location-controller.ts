@@ -5,6 +5,7 @@ import { resourcePath } from "../cluster/paths.js";
 import { parseDuration } from "../core/duration.js";
 import { describeError, isKubesnapError } from "../core/errors.js";
 import type { KubeObject } from "../core/kube-types.js";
+import { isVolumeSnapshot } from "../volumes/fs/index.js";
 import { resourceBackupSpec } from "./backup-controller.js";
 import type { Cache, Logger, Reconciler } from "./controller.js";
 import { LABELS, SYNCED_ANNOTATION, TYPES } from "./kinds.js";
@@ -55,7 +56,8 @@ export class LocationController implements Reconciler {
       if (syncMs > 0)
         await this.sync(
           bsl,
-          (await repository.listSnapshots()).map((s) => s.name),
+          // Pod volume snapshots belong to a backup; they are not backups of their own.
+          (await repository.listSnapshots()).map((s) => s.name).filter((name) => !isVolumeSnapshot(name)),
         );
     } catch (err) {
       phase = "Unavailable";

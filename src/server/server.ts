@@ -37,6 +37,8 @@ export interface ServerOptions {
   readonly downloadUrl?: string;
   /** Verify every finished backup again this often (0: only when asked), reading this share of its data. */
   readonly verify?: { readonly periodMs: number; readonly samplePercent: number };
+  /** How long a backup waits for node agents to copy its pod volumes (default 4h). */
+  readonly fsBackupTimeoutMs?: number;
   /** Pre-delete protection (docs/protection.md); absent: no webhook is served or registered. */
   readonly webhook?: {
     /** Where the HTTPS endpoint listens, as `listen`. */
@@ -139,7 +141,16 @@ export async function runServer(options: ServerOptions): Promise<void> {
           new LocationController({ ...deps, backups: caches.backups, defaultPeriodMs: options.syncPeriodMs }),
           caches.locations,
         ],
-        [new BackupController({ ...deps, metrics }), caches.backups],
+        [
+          new BackupController({
+            ...deps,
+            metrics,
+            ...(options.fsBackupTimeoutMs !== undefined
+              ? { fsBackupTimeoutMs: options.fsBackupTimeoutMs }
+              : {}),
+          }),
+          caches.backups,
+        ],
         [
           new ExpiryController({
             ...deps,

@@ -19,6 +19,8 @@ export interface VolumeOptions {
   readonly snapshotClass?: string;
   readonly itemOperationTimeoutMs?: number;
   readonly volumePolicies?: readonly VolumePolicy[];
+  /** Copy the files of every pod volume (but those excluded by annotation); otherwise only annotated ones. */
+  readonly defaultVolumesToFsBackup?: boolean;
 }
 
 /** Velero's default --csi-snapshot-timeout: long enough for a large volume's first snapshot. */

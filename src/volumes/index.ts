@@ -15,5 +15,5 @@ export { createSnapshotSources } from "./csi/restore.js";
 export { claimSnapshots, restoredSources, snapshotSources } from "./csi/restore-plan.js";
 export { deleteBackupVolumes } from "./delete.js";
 export { parseVolumePolicies, type VolumePolicy } from "./policy.js";
-export type { VolumeRecord } from "./record.js";
+export { claimKey, type FsBackupVolume, type VolumeRecord } from "./record.js";
 export { engineVolumeOptions, resourceVolumeFields } from "./spec.js";

@@ -4,7 +4,7 @@ import type { VolumeOptions } from "./backup.js";
 
 type ResourceVolumeFields = Pick<
   BackupResourceSpec,
-  "snapshotVolumes" | "snapshotClass" | "itemOperationTimeout" | "volumePolicies"
+  "snapshotVolumes" | "snapshotClass" | "itemOperationTimeout" | "volumePolicies" | "defaultVolumesToFsBackup"
 >;
 
 /** The engine's volume options from a Backup object's spec (absent fields stay absent: defaults apply). */
@@ -20,6 +20,9 @@ export function engineVolumeOptions(spec: ResourceVolumeFields): VolumeOptions {
         }
       : {}),
     ...(spec.volumePolicies?.length ? { volumePolicies: spec.volumePolicies } : {}),
+    ...(spec.defaultVolumesToFsBackup !== undefined
+      ? { defaultVolumesToFsBackup: spec.defaultVolumesToFsBackup }
+      : {}),
   };
 }
 
@@ -32,5 +35,8 @@ export function resourceVolumeFields(options: VolumeOptions): ResourceVolumeFiel
       ? { itemOperationTimeout: formatGoDuration(options.itemOperationTimeoutMs) }
       : {}),
     ...(options.volumePolicies?.length ? { volumePolicies: options.volumePolicies } : {}),
+    ...(options.defaultVolumesToFsBackup !== undefined
+      ? { defaultVolumesToFsBackup: options.defaultVolumesToFsBackup }
+      : {}),
   };
 }

@@ -50,6 +50,10 @@ function volumeOptions(command: Command): Command {
     .option(
       "--volume-policy <file>",
       "YAML volume policies (Velero's format): snapshot, fs-backup or skip by storage class, CSI driver, PVC labels",
+    )
+    .option(
+      "--default-volumes-to-fs-backup [bool]",
+      "copy the files of every pod volume through the node agents (opt-out: annotation backup.kubesnap.io/backup-volumes-excludes); otherwise only those pods name in backup.kubesnap.io/backup-volumes",
     );
 }
 

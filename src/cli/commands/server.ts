@@ -49,6 +49,11 @@ export function registerServer(program: Command, run: Runner): void {
       "how long a protected delete may wait for its backup (at most 25s)",
       "20s",
     )
+    .option(
+      "--fs-backup-timeout <duration>",
+      "how long a backup waits for node agents to copy its pod volumes' files",
+      "4h",
+    )
     .action(
       (flags: {
         listen: string;
@@ -62,6 +67,7 @@ export function registerServer(program: Command, run: Runner): void {
         webhookUrl?: string;
         webhookService?: string;
         webhookTimeout: string;
+        fsBackupTimeout: string;
       }) =>
         run(async (ctx) => {
           const syncPeriodMs = parseDuration(flags.syncPeriod, { what: "--sync-period" });
@@ -92,6 +98,7 @@ export function registerServer(program: Command, run: Runner): void {
               signal: abort.signal,
               leaseDurationSeconds,
               verify,
+              fsBackupTimeoutMs: parseDuration(flags.fsBackupTimeout, { what: "--fs-backup-timeout" }),
               ...(flags.identity ? { identity: flags.identity } : {}),
               ...(flags.downloadUrl ? { downloadUrl: flags.downloadUrl } : {}),
               ...(webhook ? { webhook } : {}),

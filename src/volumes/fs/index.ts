@@ -4,6 +4,8 @@ export { DEFAULT_CHUNKER } from "./chunker.js";
 export { type FsSnapshotBody, type FsTotals, MAX_ERRORS, type PathError } from "./format.js";
 export { type FsOps, realFs } from "./fs-ops.js";
 export { isVolumeSnapshot, volumeSnapshotName, volumeSnapshotsOf } from "./names.js";
+export { localPodVolumeStep, type PodVolumeStep } from "./pod-volume-step.js";
+export { BACKUP_VOLUMES_ANNOTATION, BACKUP_VOLUMES_EXCLUDES_ANNOTATION } from "./pod-volumes.js";
 export {
   type RestoreProgress,
   readFsSnapshot,
@@ -11,4 +13,4 @@ export {
   type TreeRestore,
   type TreeRestoreOptions,
 } from "./restore.js";
-export { backupVolume, type VolumeBackupOptions } from "./volume.js";
+export { backupVolume, deleteVolumeSnapshots, type VolumeBackupOptions } from "./volume.js";

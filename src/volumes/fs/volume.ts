@@ -6,6 +6,7 @@
 import type { Repository, WriterStats } from "../../repository/index.js";
 import { backupTree, type TreeBackupOptions } from "./backup.js";
 import type { FsSnapshotBody } from "./format.js";
+import { volumeSnapshotsOf } from "./names.js";
 
 export interface VolumeBackupOptions extends TreeBackupOptions {
   readonly snapshot: string;
@@ -31,4 +32,18 @@ export async function backupVolume(
     await writer.abort();
     throw err;
   }
+}
+
+/**
+ * Deletes the pod volume snapshots of a deleted backup (after its own manifest: the backup
+ * disappears at once, and a volume snapshot left by a failure here is only space, which
+ * the next delete of the backup's name cleans up). gc then frees what nothing else uses.
+ */
+export async function deleteVolumeSnapshots(repository: Repository, backup: string): Promise<string[]> {
+  const names = volumeSnapshotsOf(
+    backup,
+    (await repository.listSnapshots()).map((s) => s.name),
+  );
+  for (const name of names) await repository.deleteSnapshot(name);
+  return names;
 }
