@@ -4,6 +4,7 @@ import { registerBackup } from "./commands/backup.js";
 import { registerInstall } from "./commands/install.js";
 import { registerLocation } from "./commands/location.js";
 import { registerMisc } from "./commands/misc.js";
+import { registerNodeAgent } from "./commands/node-agent.js";
 import { registerProtect } from "./commands/protect.js";
 import { registerRestore } from "./commands/restore.js";
 import { registerSchedule } from "./commands/schedule.js";
@@ -60,6 +61,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   registerProtect(program, run);
   registerMisc(program, run);
   registerServer(program, run);
+  registerNodeAgent(program, run);
   registerInstall(program, run);
 
   try {

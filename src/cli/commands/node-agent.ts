@@ -1,0 +1,63 @@
+import { hostname } from "node:os";
+import type { Command } from "commander";
+import { connect } from "../../cluster/connect.js";
+import { KubesnapError } from "../../core/errors.js";
+import { DEFAULT_KUBELET_ROOT, runNodeAgent, waitForRestoredVolumes } from "../../nodeagent/index.js";
+import { jsonLogger } from "../../server/log.js";
+import { println } from "../io.js";
+import type { Runner } from "../main.js";
+
+/**
+ * `kubesnap node-agent`: copies pod volumes' files on one node (a DaemonSet in a cluster,
+ * installed by `kubesnap install --use-node-agent`). `kubesnap restore-wait`: what a
+ * restored pod's init container runs, until the node agent has restored its volumes.
+ */
+export function registerNodeAgent(program: Command, run: Runner): void {
+  program
+    .command("node-agent")
+    .description("Run the node agent: back up and restore the files of pod volumes on this node")
+    .option("--node-name <name>", "this node's name (in a DaemonSet: the NODE_NAME from spec.nodeName)")
+    .option("--kubelet-root <dir>", "the kubelet's root directory (its --root-dir)", DEFAULT_KUBELET_ROOT)
+    .action((flags: { nodeName?: string; kubeletRoot: string }) =>
+      run(async (ctx) => {
+        const nodeName = flags.nodeName ?? process.env.NODE_NAME ?? hostname();
+        if (!nodeName) throw new KubesnapError("InvalidInput", "node-agent needs --node-name");
+        const client = await connect(ctx.connect);
+        const abort = new AbortController();
+        const stop = () => abort.abort();
+        process.once("SIGTERM", stop);
+        process.once("SIGINT", stop);
+        try {
+          await runNodeAgent({
+            client,
+            namespace: ctx.serverNamespace,
+            nodeName,
+            kubeletRoot: flags.kubeletRoot,
+            log: jsonLogger(ctx.io.stderr),
+            signal: abort.signal,
+          });
+        } finally {
+          client.close();
+        }
+        return 0;
+      }),
+    );
+  program
+    .command("restore-wait")
+    .argument("<dirs...>", "the restored volumes, as mounted in the init container")
+    .description("Wait until the node agent has restored these volumes (a restored pod's init container)")
+    .requiredOption("--restore-uid <uid>", "the Restore's UID, which names the marker the node agent writes")
+    .action((dirs: string[], flags: { restoreUid: string }) =>
+      run(async (ctx) => {
+        const outcomes = await waitForRestoredVolumes(dirs, {
+          restoreUid: flags.restoreUid,
+          onWaiting: (dir) => println(ctx.io.stdout, `waiting for the node agent to restore ${dir}`),
+        });
+        const failed = outcomes.filter((o) => !o.outcome.ok);
+        for (const { dir, outcome } of outcomes) {
+          println(ctx.io.stdout, `${dir}: ${outcome.ok ? "restored" : `not restored: ${outcome.reason}`}`);
+        }
+        return failed.length === 0 ? 0 : 1;
+      }),
+    );
+}

@@ -1,0 +1,38 @@
+/**
+ * The marker a restored volume gets when the node agent is done with it:
+ * <volume>/.kubesnap/<restore uid>, holding "ok" or "failed: <reason>". The restored pod's
+ * init container (`kubesnap restore-wait`) waits for it, so the pod's own containers start
+ * on the restored files, and not at all when they could not be restored.
+ */
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+
+export const MARKER_DIR = ".kubesnap";
+
+export function markerPath(volumeDir: string, restoreUid: string): string {
+  return join(volumeDir, MARKER_DIR, restoreUid);
+}
+
+export async function writeMarker(
+  volumeDir: string,
+  restoreUid: string,
+  outcome: MarkerOutcome,
+): Promise<void> {
+  await mkdir(join(volumeDir, MARKER_DIR), { recursive: true });
+  await writeFile(markerPath(volumeDir, restoreUid), outcome.ok ? "ok\n" : `failed: ${outcome.reason}\n`);
+}
+
+export type MarkerOutcome = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
+/** The marker's outcome, or undefined while there is none. */
+export async function readMarker(volumeDir: string, restoreUid: string): Promise<MarkerOutcome | undefined> {
+  let text: string;
+  try {
+    text = await readFile(markerPath(volumeDir, restoreUid), "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw err;
+  }
+  const line = text.trim();
+  return line === "ok" ? { ok: true } : { ok: false, reason: line.replace(/^failed: /, "") };
+}
