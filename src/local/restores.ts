@@ -13,6 +13,7 @@ import {
   saveRestore,
 } from "../restore/store.js";
 import type { Storage } from "../storage/index.js";
+import { localPodVolumeRestoreStep } from "../volumes/fs/restore-step.js";
 import { getBackup } from "./backups.js";
 import type { LocalSession } from "./session.js";
 
@@ -68,6 +69,7 @@ export async function createRestore(
     client,
     repository: backup.repository,
     backup: backup.record,
+    podVolumes: localPodVolumeRestoreStep(backup.record.volumes),
     ...hooks,
   });
   await saveRestore(storage, outcome.record, { log: outcome.log, results: outcome.results });

@@ -5,6 +5,7 @@ import { groupResource } from "../core/kube-types.js";
 import { RunLog } from "../report/log.js";
 import { Results, type ResultsDoc } from "../report/results.js";
 import type { Repository } from "../repository/index.js";
+import type { PodVolumeRestoreStep } from "../volumes/fs/restore-step.js";
 import {
   claimSnapshots,
   createSnapshotSources,
@@ -35,6 +36,8 @@ export interface RestoreDeps {
   readonly backup: BackupRecord;
   readonly now?: () => Date;
   readonly onProgress?: (progress: RestoreProgress) => void;
+  /** The file-system step: restored pods' volumes whose files the backup copied. */
+  readonly podVolumes?: PodVolumeRestoreStep;
 }
 
 export interface RestoreOutcome {
@@ -128,9 +131,11 @@ export async function runRestore(
           log,
           timeoutMs: DEFAULT_ITEM_OPERATION_TIMEOUT_MS,
         }),
+      ...(deps.podVolumes ? { podVolumes: deps.podVolumes } : {}),
     });
     restored = counts.restored;
     alreadyExisted = counts.alreadyExisted;
+    await deps.podVolumes?.finish({ results, log });
   } catch (err) {
     failureReason = describeError(err);
     log.error(`restore failed: ${failureReason}`);

@@ -11,6 +11,8 @@ import type { Cache, Logger, Reconciler } from "./controller.js";
 import { LABELS, TYPES } from "./kinds.js";
 import type { ServerLocations } from "./locations.js";
 import type { RestoreOutcome, ServerMetrics } from "./metrics.js";
+import { DEFAULT_FS_BACKUP_TIMEOUT_MS } from "./pod-volume-backups.js";
+import { serverPodVolumeRestoreStep } from "./pod-volume-restores.js";
 import { patchStatus } from "./status.js";
 
 /**
@@ -26,10 +28,16 @@ export class RestoreController implements Reconciler {
   constructor(
     private readonly deps: {
       client: KubeClient;
+      /** The server's namespace, where PodVolumeRestores are made. */
+      namespace: string;
       locations: ServerLocations;
       backups: Cache;
       log: Logger;
       metrics: ServerMetrics;
+      /** The image of the init container restored pods wait in for their volumes' files. */
+      restoreHelperImage: string;
+      /** How long a restore waits for node agents to restore pod volumes. */
+      fsBackupTimeoutMs?: number;
     },
   ) {}
 
@@ -110,6 +118,16 @@ export class RestoreController implements Reconciler {
         client,
         repository,
         backup: record,
+        podVolumes: serverPodVolumeRestoreStep({
+          client,
+          namespace: this.deps.namespace,
+          restore,
+          backupName: backup.metadata.name,
+          storageLocation: location.metadata.name,
+          volumes: record.volumes,
+          image: this.deps.restoreHelperImage,
+          timeoutMs: this.deps.fsBackupTimeoutMs ?? DEFAULT_FS_BACKUP_TIMEOUT_MS,
+        }),
         onProgress: (p) => {
           if (Date.now() - lastReport < 2000) return;
           lastReport = Date.now();

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { KubeClient } from "../cluster/client.js";
+import { KUBESNAP_VERSION } from "../core/version.js";
 import { BackupController } from "./backup-controller.js";
 import { Cache, type Logger, type Reconciler, runController } from "./controller.js";
 import { DeleteController } from "./delete-controller.js";
@@ -37,8 +38,10 @@ export interface ServerOptions {
   readonly downloadUrl?: string;
   /** Verify every finished backup again this often (0: only when asked), reading this share of its data. */
   readonly verify?: { readonly periodMs: number; readonly samplePercent: number };
-  /** How long a backup waits for node agents to copy its pod volumes (default 4h). */
+  /** How long a backup or restore waits for node agents to copy pod volumes (default 4h). */
   readonly fsBackupTimeoutMs?: number;
+  /** The image of the init container restored pods wait in (kubesnap's own; default kubesnap/kubesnap:VERSION). */
+  readonly restoreHelperImage?: string;
   /** Pre-delete protection (docs/protection.md); absent: no webhook is served or registered. */
   readonly webhook?: {
     /** Where the HTTPS endpoint listens, as `listen`. */
@@ -160,7 +163,18 @@ export async function runServer(options: ServerOptions): Promise<void> {
           }),
           caches.expiry,
         ],
-        [new RestoreController({ ...deps, backups: caches.backups, metrics }), caches.restores],
+        [
+          new RestoreController({
+            ...deps,
+            backups: caches.backups,
+            metrics,
+            restoreHelperImage: options.restoreHelperImage ?? `kubesnap/kubesnap:${KUBESNAP_VERSION}`,
+            ...(options.fsBackupTimeoutMs !== undefined
+              ? { fsBackupTimeoutMs: options.fsBackupTimeoutMs }
+              : {}),
+          }),
+          caches.restores,
+        ],
         [new ScheduleController({ ...deps, backups: caches.backups }), caches.schedules],
         [new TriggerController({ ...deps, backups: caches.backups }), caches.triggers],
         [new DeleteController({ ...deps, backups: caches.backups }), caches.deletes],

@@ -51,8 +51,12 @@ export function registerServer(program: Command, run: Runner): void {
     )
     .option(
       "--fs-backup-timeout <duration>",
-      "how long a backup waits for node agents to copy its pod volumes' files",
+      "how long a backup or restore waits for node agents to copy pod volumes' files",
       "4h",
+    )
+    .option(
+      "--restore-helper-image <image>",
+      "image of the init container restored pods wait in for their volumes' files (default: kubesnap's image)",
     )
     .action(
       (flags: {
@@ -68,6 +72,7 @@ export function registerServer(program: Command, run: Runner): void {
         webhookService?: string;
         webhookTimeout: string;
         fsBackupTimeout: string;
+        restoreHelperImage?: string;
       }) =>
         run(async (ctx) => {
           const syncPeriodMs = parseDuration(flags.syncPeriod, { what: "--sync-period" });
@@ -99,6 +104,7 @@ export function registerServer(program: Command, run: Runner): void {
               leaseDurationSeconds,
               verify,
               fsBackupTimeoutMs: parseDuration(flags.fsBackupTimeout, { what: "--fs-backup-timeout" }),
+              ...(flags.restoreHelperImage ? { restoreHelperImage: flags.restoreHelperImage } : {}),
               ...(flags.identity ? { identity: flags.identity } : {}),
               ...(flags.downloadUrl ? { downloadUrl: flags.downloadUrl } : {}),
               ...(webhook ? { webhook } : {}),

@@ -11,6 +11,7 @@ import {
 import type { RunLog } from "../../report/log.js";
 import type { Results } from "../../report/results.js";
 import type { Repository } from "../../repository/index.js";
+import type { PodVolumeRestoreStep } from "../../volumes/fs/restore-step.js";
 import { type LoadedItem, readItem } from "../load.js";
 import {
   blankNamespace,
@@ -37,6 +38,8 @@ export interface ApplyDeps {
   readonly claimSnapshots?: ReadonlyMap<string, string>;
   /** Runs before the tier that creates PersistentVolumeClaims: makes their snapshots ready. */
   readonly beforeClaims?: () => Promise<void>;
+  /** Pods whose volumes have file-system backups: an init container to wait, then their files. */
+  readonly podVolumes?: PodVolumeRestoreStep;
 }
 
 export interface ApplyCounts {
@@ -101,7 +104,7 @@ async function restoreOne(
   const target = targetRef(entry);
   try {
     const object = await readItem(deps.repository, entry.item.blob);
-    const desired = prepareItem(object, {
+    let desired = prepareItem(object, {
       backupName: deps.names.backup,
       restoreName: deps.names.restore,
       namespaceMapping: deps.spec.namespaceMapping,
@@ -109,11 +112,19 @@ async function restoreOne(
       uidMap: ctx.uidMap,
       ...(deps.claimSnapshots ? { claimSnapshots: deps.claimSnapshots } : {}),
     });
+    const isPod = type.group === "" && type.resource === "pods";
+    const source = { namespace: entry.item.meta.namespace ?? "", name: entry.item.meta.name };
+    if (isPod && deps.podVolumes) desired = deps.podVolumes.prepare(source, desired);
     const outcome = await applyItem(deps.client, type, desired, {
       policy: deps.spec.existingResourcePolicy,
       preserveNodePorts: deps.spec.preserveNodePorts,
     });
     if (entry.item.meta.uid) ctx.uidMap.set(entry.item.meta.uid, outcome.uid);
+    // A pod that existed already keeps its files: only a pod made here gets them restored.
+    if (isPod && deps.podVolumes && outcome.result === "created") {
+      const target = { namespace: desired.metadata.namespace ?? "", name: desired.metadata.name };
+      await deps.podVolumes.created({ source, target: { ...target, uid: outcome.uid } });
+    }
     if (outcome.result === "exists") counts.alreadyExisted++;
     else counts.restored++;
     if ("warning" in outcome && outcome.warning) deps.log.warn(deps.results.warning(target, outcome.warning));

@@ -1,0 +1,67 @@
+import { describe, expect, it } from "vitest";
+import type { KubeObject } from "../../core/kube-types.js";
+import type { VolumeRecord } from "../record.js";
+import { fsVolumesByPod, RESTORE_WAIT_CONTAINER, withRestoreWait } from "./restore-step.js";
+
+const pod: KubeObject = {
+  apiVersion: "v1",
+  kind: "Pod",
+  metadata: { name: "web", namespace: "shop" },
+  spec: {
+    initContainers: [{ name: "migrate", image: "app" }],
+    containers: [{ name: "app", image: "app" }],
+    volumes: [{ name: "data", emptyDir: {} }],
+  },
+};
+
+describe("the restored pod's init container", () => {
+  it("comes first, mounts each restored volume and waits for this restore's markers", () => {
+    const restored = withRestoreWait(pod, {
+      volumes: ["data"],
+      image: "kubesnap/kubesnap:1",
+      restoreUid: "u-1",
+    });
+    const spec = restored.spec as {
+      initContainers: { name: string; args?: string[]; volumeMounts?: object[] }[];
+    };
+    expect(spec.initContainers.map((c) => c.name)).toEqual([RESTORE_WAIT_CONTAINER, "migrate"]);
+    expect(spec.initContainers[0]).toMatchObject({
+      image: "kubesnap/kubesnap:1",
+      args: ["restore-wait", "--restore-uid", "u-1", "/kubesnap-restore/data"],
+      volumeMounts: [{ name: "data", mountPath: "/kubesnap-restore/data", readOnly: true }],
+    });
+    expect(pod.spec).toEqual(
+      expect.objectContaining({ initContainers: [{ name: "migrate", image: "app" }] }),
+    );
+  });
+
+  it("replaces one left by an earlier restore instead of adding a second", () => {
+    const once = withRestoreWait(pod, { volumes: ["data"], image: "i", restoreUid: "u-1" });
+    const twice = withRestoreWait(once, { volumes: ["data"], image: "i", restoreUid: "u-2" });
+    const names = (twice.spec as { initContainers: { name: string }[] }).initContainers.map((c) => c.name);
+    expect(names).toEqual([RESTORE_WAIT_CONTAINER, "migrate"]);
+  });
+
+  it("restores only volumes whose backup did not fail", () => {
+    const base = {
+      kind: "fs-backup",
+      namespace: "shop",
+      pod: "web",
+      podUid: "u",
+      node: "n",
+      files: 1,
+      bytes: 1,
+      errors: 0,
+    } as const;
+    const volumes: VolumeRecord[] = [
+      { ...base, volume: "data", snapshot: "b_fs_u_data", phase: "Completed" },
+      { ...base, volume: "logs", snapshot: "b_fs_u_logs", phase: "PartiallyFailed" },
+      { ...base, volume: "tmp", snapshot: "b_fs_u_tmp", phase: "Failed" },
+    ];
+    expect(
+      fsVolumesByPod(volumes)
+        .get("shop/web")
+        ?.map((v) => v.volume),
+    ).toEqual(["data", "logs"]);
+  });
+});
