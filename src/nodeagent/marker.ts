@@ -4,8 +4,9 @@
  * init container (`kubesnap restore-wait`) waits for it, so the pod's own containers start
  * on the restored files, and not at all when they could not be restored.
  */
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, stat, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { utimeSeconds } from "../volumes/fs/index.js";
 
 export const MARKER_DIR = ".kubesnap";
 
@@ -13,13 +14,16 @@ export function markerPath(volumeDir: string, restoreUid: string): string {
   return join(volumeDir, MARKER_DIR, restoreUid);
 }
 
+/** Writes the marker, leaving the volume's own mtime as the restore set it. */
 export async function writeMarker(
   volumeDir: string,
   restoreUid: string,
   outcome: MarkerOutcome,
 ): Promise<void> {
+  const before = await stat(volumeDir, { bigint: true });
   await mkdir(join(volumeDir, MARKER_DIR), { recursive: true });
   await writeFile(markerPath(volumeDir, restoreUid), outcome.ok ? "ok\n" : `failed: ${outcome.reason}\n`);
+  await utimes(volumeDir, utimeSeconds(before.atimeNs), utimeSeconds(before.mtimeNs));
 }
 
 export type MarkerOutcome = { readonly ok: true } | { readonly ok: false; readonly reason: string };

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,6 +15,8 @@ describe("the restored pod's wait", () => {
   it("waits until every volume has its marker, and reports each outcome", async () => {
     const a = join(dir, "a");
     const b = join(dir, "b");
+    await mkdir(a);
+    await mkdir(b);
     const waiting: string[] = [];
     let sleeps = 0;
     const outcomes = await waitForRestoredVolumes([a, b], {
@@ -37,6 +39,7 @@ describe("the restored pod's wait", () => {
 
   it("ignores a marker of another restore", async () => {
     const c = join(dir, "c");
+    await mkdir(c);
     await writeMarker(c, "older", { ok: true });
     let sleeps = 0;
     await waitForRestoredVolumes([c], {

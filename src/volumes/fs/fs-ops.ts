@@ -62,3 +62,9 @@ export function displayPath(relative: string): string {
 }
 
 const SLASH = Buffer.from("/");
+
+/** Nanoseconds since the epoch as the seconds utimes takes; a double keeps them to ~0.25 µs. */
+export function utimeSeconds(ns: bigint | string): number {
+  const value = BigInt(ns);
+  return Number(value / 1_000_000_000n) + Number(value % 1_000_000_000n) / 1e9;
+}

@@ -2,7 +2,7 @@
 export { backupTree, type TreeBackupOptions, type TreeProgress } from "./backup.js";
 export { DEFAULT_CHUNKER } from "./chunker.js";
 export { type FsSnapshotBody, type FsTotals, MAX_ERRORS, type PathError } from "./format.js";
-export { type FsOps, realFs } from "./fs-ops.js";
+export { type FsOps, realFs, utimeSeconds } from "./fs-ops.js";
 export { isVolumeSnapshot, volumeSnapshotName, volumeSnapshotsOf } from "./names.js";
 export { localPodVolumeStep, type PodVolumeStep } from "./pod-volume-step.js";
 export { BACKUP_VOLUMES_ANNOTATION, BACKUP_VOLUMES_EXCLUDES_ANNOTATION } from "./pod-volumes.js";

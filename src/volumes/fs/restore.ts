@@ -30,7 +30,7 @@ import {
   type PathError,
   type SymlinkEntry,
 } from "./format.js";
-import { absolutePath, type FsOps, realFs } from "./fs-ops.js";
+import { absolutePath, type FsOps, realFs, utimeSeconds } from "./fs-ops.js";
 import { pathErrorText } from "./walk.js";
 
 export interface RestoreProgress {
@@ -163,7 +163,7 @@ class RestoreRun {
     await this.removeExisting(abs);
     await this.ctx.fs.symlink(Buffer.from(entry.target, "latin1"), abs);
     await this.ctx.fs.lchown(abs, entry.uid, entry.gid).catch(unlessNotPermitted);
-    await this.ctx.fs.lutimes(abs, seconds(entry.mtime), seconds(entry.mtime));
+    await this.ctx.fs.lutimes(abs, utimeSeconds(entry.mtime), utimeSeconds(entry.mtime));
   }
 
   /**
@@ -304,7 +304,7 @@ class RestoreRun {
       const abs = this.abs(dir.path);
       await this.ctx.fs.lchown(abs, dir.uid, dir.gid).catch(unlessNotPermitted);
       await this.ctx.fs.chmod(abs, dir.mode);
-      await this.ctx.fs.lutimes(abs, seconds(dir.mtime), seconds(dir.mtime));
+      await this.ctx.fs.lutimes(abs, utimeSeconds(dir.mtime), utimeSeconds(dir.mtime));
     });
   }
 
@@ -358,7 +358,7 @@ function setAttributes(fs: FsOps, fd: number, entry: FileEntry): void {
     unlessNotPermitted(err);
   }
   fs.fchmodSync(fd, entry.mode);
-  const mtime = seconds(entry.mtime);
+  const mtime = utimeSeconds(entry.mtime);
   fs.futimesSync(fd, mtime, mtime);
 }
 
@@ -369,10 +369,4 @@ function unlessNotPermitted(err: unknown): void {
 function parentOf(path: string): string {
   const slash = path.lastIndexOf("/");
   return slash === -1 ? "" : path.slice(0, slash);
-}
-
-/** Nanoseconds (a decimal string) as the seconds utimes takes; a double keeps them to ~0.25 µs. */
-function seconds(ns: string): number {
-  const value = BigInt(ns);
-  return Number(value / 1_000_000_000n) + Number(value % 1_000_000_000n) / 1e9;
 }
