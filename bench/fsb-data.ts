@@ -90,28 +90,37 @@ export async function makeDataSet(dir: string, totalBytes: number, seed = "kubes
 }
 
 /**
- * Changes about 1% of the data set's bytes, the way volumes change: a few 1 MiB stretches
- * of the large file rewritten in place, 4 KiB inserted into it (which shifts everything
- * after), 1% of the small files rewritten, and one new file. Returns the bytes changed.
+ * Changes about 1% of the data set's bytes, the way volumes change: two stretches of the
+ * large file rewritten in place (with new content of the same kind, random or text, as
+ * what they replace), 4 KiB inserted into it (which shifts everything after), 1% of the
+ * small files rewritten, and a new log file. Returns the bytes changed.
  */
 export async function changeOnePercent(dir: string, set: DataSet, seed = "kubesnap-fsb/v2"): Promise<number> {
   const budget = set.bytes / 100;
-  const regions = Math.max(1, Math.floor((budget * 0.7) / MiB));
+  const stretch = Math.max(64 * 1024, Math.floor(budget * 0.35));
   const large = await open(join(dir, "data", "large.bin"), "r+");
   let changed = 0;
   try {
-    for (let r = 0; r < regions; r++) {
-      const at = Math.floor(((r + 0.5) / regions) * (set.largeBytes - MiB));
-      await large.write(keystream(MiB, `${seed}/region/${r}`), 0, MiB, at);
-      changed += MiB;
+    for (const [r, at] of [Math.floor(set.largeBytes / 3), Math.floor((set.largeBytes * 2) / 3)].entries()) {
+      const length = Math.min(stretch, set.largeBytes - at);
+      for (let offset = at; offset < at + length; ) {
+        // Within one block of the original, so the new bytes are of the block's kind.
+        const block = Math.floor(offset / BLOCK);
+        const piece = Math.min(at + length, (block + 1) * BLOCK) - offset;
+        const fresh = `${seed}/stretch/${r}/${offset}`;
+        const bytes = block % 2 === 0 ? keystream(piece, fresh) : logText(piece, fresh);
+        await large.write(bytes, 0, piece, offset);
+        offset += piece;
+      }
+      changed += length;
     }
   } finally {
     await large.close();
   }
   changed += await insertInto(
     join(dir, "data", "large.bin"),
-    Math.floor(set.largeBytes / 3),
-    keystream(4096, seed),
+    Math.floor(set.largeBytes / 2),
+    logText(4096, seed),
   );
   for (let i = 0; i < SMALL_FILES; i += 100) {
     const file = smallFile(i, seed);
@@ -119,7 +128,7 @@ export async function changeOnePercent(dir: string, set: DataSet, seed = "kubesn
     changed += file.length;
   }
   const added = Math.max(64 * 1024, Math.floor(budget / 4));
-  await writeFile(join(dir, "data", "added.bin"), keystream(added, `${seed}/added`));
+  await writeFile(join(dir, "data", "added.log"), logText(added, `${seed}/added`));
   return changed + added;
 }
 
