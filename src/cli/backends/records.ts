@@ -4,13 +4,14 @@
  * can be FailedValidation, has no item groups, fills progress in late); the views take this
  * common shape, and the converters below make it from a server's object.
  */
-import type { Backup, Restore } from "../../api/index.js";
+import type { Backup, PodVolumeBackup, Restore } from "../../api/index.js";
 import type { BackupRecord, ItemGroup } from "../../backup/record.js";
 import type { BackupSpec } from "../../backup/spec.js";
 import type { BackupVerification } from "../../backup/verify.js";
 import { parseDuration } from "../../core/duration.js";
 import type { RestoreRecord } from "../../restore/record.js";
 import { LABELS } from "../../server/kinds.js";
+import type { VolumeRecord } from "../../volumes/index.js";
 import { engineVolumeOptions } from "../../volumes/index.js";
 
 export interface BackupView {
@@ -30,6 +31,35 @@ export interface BackupView {
   };
   /** Known where the manifest was read (local mode). */
   readonly groups?: readonly ItemGroup[];
+  /** What became of the volumes' data (local mode: from the record). */
+  readonly volumes?: readonly VolumeRecord[];
+  /** Server mode: each pod volume's file-system backup as its PodVolumeBackup says now. */
+  readonly podVolumes?: readonly PodVolumeProgress[];
+}
+
+/** One pod volume's file-system backup, as `backup describe --details` shows it. */
+export interface PodVolumeProgress {
+  readonly namespace: string;
+  readonly pod: string;
+  readonly volume: string;
+  readonly phase: string;
+  readonly bytesDone: number;
+  readonly totalBytes: number;
+  readonly message?: string;
+}
+
+/** A PodVolumeBackup's progress as describe shows it. */
+export function podVolumeProgressOf(pvb: PodVolumeBackup): PodVolumeProgress {
+  const { spec, status } = pvb;
+  return {
+    namespace: spec.pod.namespace,
+    pod: spec.pod.name,
+    volume: spec.volume,
+    phase: status?.phase ?? "New",
+    bytesDone: status?.progress?.bytesDone ?? 0,
+    totalBytes: status?.progress?.totalBytes ?? 0,
+    ...(status?.message ? { message: status.message } : {}),
+  };
 }
 
 export interface RestoreView {

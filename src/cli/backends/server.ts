@@ -1,4 +1,10 @@
-import type { Backup, BackupStorageLocation, DownloadRequestSpec, Restore } from "../../api/index.js";
+import type {
+  Backup,
+  BackupStorageLocation,
+  DownloadRequestSpec,
+  PodVolumeBackup,
+  Restore,
+} from "../../api/index.js";
 import type { KubeClient } from "../../cluster/client.js";
 import { KubesnapError } from "../../core/errors.js";
 import type { ResultsDoc } from "../../report/results.js";
@@ -8,7 +14,7 @@ import { verifyRequest } from "../../server/verify-controller.js";
 import type { ServerApi } from "../server-api.js";
 import type { Backend, Backups, CreateOptions, Restores } from "./backend.js";
 import { download } from "./download.js";
-import { backupViewOf, FINISHED_PHASES, restoreViewOf } from "./records.js";
+import { backupViewOf, FINISHED_PHASES, podVolumeProgressOf, restoreViewOf } from "./records.js";
 
 const FOLLOW_POLL_MS = 1000;
 
@@ -38,7 +44,11 @@ export function serverBackend(client: KubeClient, api: ServerApi): Backend {
     },
     async get(name) {
       const backup = await api.get<Backup>("backups", name);
-      return { view: backupViewOf(backup), object: backup };
+      // Each volume's progress lives in its PodVolumeBackup while the backup runs.
+      const podVolumes = (await api.list<PodVolumeBackup>("podVolumeBackups"))
+        .filter((pvb) => pvb.spec.backupName === name)
+        .map(podVolumeProgressOf);
+      return { view: { ...backupViewOf(backup), podVolumes }, object: backup };
     },
     logs: (name) => fetchFile({ kind: "BackupLog", name }),
     results: (name) => results("BackupResults", name),

@@ -1,7 +1,7 @@
 import { formatExpires, formatGoDuration } from "../../core/duration.js";
 import { groupResource } from "../../core/kube-types.js";
 import { type ResultsDoc, resultLines } from "../../report/results.js";
-import type { BackupView } from "../backends/records.js";
+import type { BackupView, PodVolumeProgress } from "../backends/records.js";
 import { type DescribeSection, renderDescribe } from "../output/describe.js";
 import { failureField, formatTimestamp, joinOr, orNone } from "./text.js";
 import { verificationSummary } from "./verify.js";
@@ -112,9 +112,30 @@ export function describeBackup(
         .map((name): [string, string] => [name, (counts.get(name) ?? []).join(", ")]),
     });
   }
+  const podVolumes = opts.details ? podVolumeLines(record) : [];
+  if (podVolumes.length > 0) sections.push({ title: "Pod Volume Backups", fields: [], list: podVolumes });
   if (opts.details && opts.results) {
     sections.push({ title: "Errors", fields: [], list: orNone(resultLines(opts.results.errors)) });
     sections.push({ title: "Warnings", fields: [], list: orNone(resultLines(opts.results.warnings)) });
   }
   return renderDescribe(sections);
+}
+
+/**
+ * "shop/web data  Completed  1048576 of 1048576 bytes": each pod volume's file-system backup,
+ * live from its PodVolumeBackup (server mode) or as the backup recorded it.
+ */
+function podVolumeLines(record: BackupView): string[] {
+  const recorded = (record.volumes ?? []).flatMap((v): PodVolumeProgress[] =>
+    v.kind === "fs-backup"
+      ? [{ ...v, bytesDone: v.bytes, totalBytes: v.bytes, ...(v.message ? { message: v.message } : {}) }]
+      : [],
+  );
+  const rows = record.podVolumes ?? recorded;
+  const width = Math.max(0, ...rows.map((r) => `${r.namespace}/${r.pod} ${r.volume}`.length));
+  return rows.map((r) => {
+    const what = `${r.namespace}/${r.pod} ${r.volume}`.padEnd(width);
+    const line = `${what}  ${r.phase.padEnd(15)}  ${r.bytesDone} of ${r.totalBytes} bytes`;
+    return r.message ? `${line} (${r.message})` : line;
+  });
 }
