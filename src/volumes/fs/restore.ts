@@ -236,9 +236,17 @@ class RestoreRun {
   }
 
   /** Writes one file and counts it, or records its error (and rethrows it). */
+  /**
+   * Writes one file and counts it, or records its error (and rethrows it). A file left
+   * half-written is removed: it would pass for the real one, and on a full disk its space
+   * is what the rest of the restore (and the marker) needs.
+   */
   private async writeFile(entry: FileEntry, takeChunk: () => Promise<PendingChunk>): Promise<void> {
+    const abs = this.abs(entry.path);
+    let created = false;
     try {
-      const handle = await this.create(this.abs(entry.path));
+      const handle = await this.create(abs);
+      created = true;
       try {
         await this.writeContent(handle, entry, takeChunk);
         setAttributes(this.ctx.fs, handle.fd, entry);
@@ -248,6 +256,7 @@ class RestoreRun {
       this.files++;
     } catch (err) {
       this.error(entry.path, err);
+      if (created) await this.ctx.fs.unlink(abs).catch(() => undefined);
       throw err;
     }
   }

@@ -129,6 +129,9 @@ describe("file-system backup round trip", () => {
       { path: "data/large.bin", message: "/data/large.bin: ENOSPC: no space left on device" },
     ]);
     expect(restored.files).toBe(305);
+    // Not left half-written.
+    const after = await describeTree(join(dir, "restored-full"));
+    expect(after.some((i) => i.path === "data/large.bin")).toBe(false);
   });
 
   it("commits nothing when stopped part-way", async () => {
