@@ -11,6 +11,7 @@ import { isKubesnapError, KubesnapError } from "../core/errors.js";
 import type { KubeObject, ResourceType } from "../core/kube-types.js";
 import { type Waiter, waitForCrdsEstablished, waitWhileTerminating } from "../restore/apply/waits.js";
 import { COMPONENT_LABEL, installNames, NAME_LABEL, SERVER_NAME } from "./names.js";
+import { NODE_AGENT_NAME } from "./node-agent.js";
 
 export const FIELD_MANAGER = "kubesnap";
 
@@ -26,6 +27,7 @@ const RESOURCES: Readonly<Record<string, { resource: string; namespaced: boolean
   Secret: { resource: "secrets", namespaced: true },
   Service: { resource: "services", namespaced: true },
   Deployment: { resource: "deployments", namespaced: true },
+  DaemonSet: { resource: "daemonsets", namespaced: true },
   ...Object.fromEntries(KINDS.map((k) => [k.kind, { resource: k.plural, namespaced: true }])),
 };
 
@@ -161,8 +163,9 @@ export async function uninstall(
     }
   };
   await remove({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: SERVER_NAME, namespace } });
+  await remove({ apiVersion: "apps/v1", kind: "DaemonSet", metadata: { name: NODE_AGENT_NAME, namespace } });
   await dropFinalizers(client, namespace);
-  for (const name of [names.backupClusterRole, names.restoreClusterRole]) {
+  for (const name of [names.backupClusterRole, names.restoreClusterRole, names.nodeAgentClusterRole]) {
     await remove({
       apiVersion: "rbac.authorization.k8s.io/v1",
       kind: "ClusterRoleBinding",

@@ -219,6 +219,8 @@ describe("installManifests", () => {
       "ks",
       "--download-url",
       "http://kubesnap.ks.svc:8085",
+      "--restore-helper-image",
+      "registry.example/kubesnap:dev",
       "--webhook-listen",
       ":9443",
       "--webhook-service",
@@ -254,6 +256,76 @@ describe("installManifests", () => {
       }),
     );
     expect(container(objects).volumeMounts).toContainEqual({ name: "backups", mountPath: "/var/kubesnap" });
+  });
+
+  it("with the node agent, adds a DaemonSet reading the kubelet's pod directories on every node, as root with few capabilities", () => {
+    const objects = installManifests(options({ nodeAgent: { kubeletRoot: "/var/lib/k0s/kubelet" } }));
+    const daemonSet = find(objects, "DaemonSet") as unknown as {
+      metadata: { namespace: string };
+      spec: { template: { spec: Record<string, unknown> & { containers: Container[]; volumes: object[] } } };
+    };
+    expect(daemonSet.metadata.namespace).toBe("kubesnap");
+    const pod = daemonSet.spec.template.spec;
+    expect(pod.serviceAccountName).toBe("kubesnap-node-agent");
+    expect(pod.tolerations).toEqual([{ operator: "Exists" }]);
+    expect(pod.volumes).toContainEqual({
+      name: "kubelet-pods",
+      hostPath: { path: "/var/lib/k0s/kubelet/pods", type: "Directory" },
+    });
+    const agent = pod.containers[0]!;
+    expect(agent.image).toBe("kubesnap/kubesnap:1.2.3");
+    expect(agent.args).toEqual([
+      "node-agent",
+      "--namespace",
+      "kubesnap",
+      "--kubelet-root",
+      "/host/kubelet",
+      "--node-name",
+      "$(NODE_NAME)",
+    ]);
+    expect(agent.env.map((e) => e.name)).toEqual(["NODE_NAME", "HOME", "UV_THREADPOOL_SIZE"]);
+    expect(agent.volumeMounts).toContainEqual({
+      name: "kubelet-pods",
+      mountPath: "/host/kubelet/pods",
+      mountPropagation: "HostToContainer",
+    });
+    expect(agent.securityContext).toMatchObject({ runAsUser: 0, allowPrivilegeEscalation: false });
+    expect(agent.securityContext).not.toHaveProperty("privileged");
+    // Only the agent needs more than the restricted level; anything else still gets a warning.
+    expect(find(objects, "Namespace")?.metadata.labels).toMatchObject({
+      "pod-security.kubernetes.io/enforce": "privileged",
+      "pod-security.kubernetes.io/warn": "restricted",
+    });
+    expect(find(installManifests(options()), "DaemonSet")).toBeUndefined();
+  });
+
+  it("gives the node agent its own narrow rights, each with its reason, and the server the right to hand it work", () => {
+    const objects = installManifests(options({ nodeAgent: { kubeletRoot: "/var/lib/kubelet" } }));
+    const clusterRole = find(objects, "ClusterRole", "kubesnap-kubesnap-node-agent") as unknown as {
+      rules: Rule[];
+    };
+    expect(clusterRole.rules).toEqual([
+      { apiGroups: [""], resources: ["pods", "persistentvolumeclaims"], verbs: ["get"] },
+    ]);
+    const role = find(objects, "Role", "kubesnap-node-agent") as unknown as {
+      rules: Rule[];
+      metadata: { annotations: Record<string, string> };
+    };
+    expect(role.rules.flatMap((r) => r.verbs)).not.toContain("delete");
+    expect(role.rules.flatMap((r) => r.verbs)).not.toContain("create");
+    expect(role.metadata.annotations["kubesnap.io/why"]).toMatch(/^rule 1: /);
+    const binding = find(objects, "ClusterRoleBinding", "kubesnap-kubesnap-node-agent") as unknown as {
+      subjects: object[];
+    };
+    expect(binding.subjects).toEqual([
+      { kind: "ServiceAccount", name: "kubesnap-node-agent", namespace: "kubesnap" },
+    ]);
+    expect(serverRules().map((r) => r.rule)).toContainEqual({
+      apiGroups: ["kubesnap.io"],
+      resources: ["podvolumebackups", "podvolumerestores"],
+      verbs: ["create"],
+    });
+    expect(container(objects).args).toContain("--restore-helper-image");
   });
 
   it("refuses bad options before producing anything", () => {

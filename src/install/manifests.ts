@@ -19,6 +19,7 @@ import {
   NAME_LABEL,
   SERVER_NAME,
 } from "./names.js";
+import { nodeAgentObjects } from "./node-agent.js";
 import { rbacObjects } from "./rbac.js";
 import { metricsService, serverDeployment } from "./server.js";
 
@@ -45,6 +46,8 @@ export interface InstallOptions {
   readonly fileClaim?: string;
   /** The key that encrypts the location: the install includes the Secret holding it. */
   readonly encryptionKey?: Uint8Array;
+  /** --use-node-agent: the node agent DaemonSet, for file-system volume backup. */
+  readonly nodeAgent?: { readonly kubeletRoot: string };
 }
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -68,7 +71,18 @@ export function installManifests(options: InstallOptions): KubeObject[] {
       metadata: {
         name: namespace,
         // Nothing privileged may run beside the server, which holds broad rights (see rbac.ts).
-        labels: { ...labels, "pod-security.kubernetes.io/enforce": "restricted" },
+        // The node agent runs as root with a hostPath volume, which only the privileged level
+        // admits: with it, the namespace enforces that level and still warns of anything that
+        // would not pass the restricted one, so only the agent stands out.
+        labels: {
+          ...labels,
+          ...(options.nodeAgent
+            ? {
+                "pod-security.kubernetes.io/enforce": "privileged",
+                "pod-security.kubernetes.io/warn": "restricted",
+              }
+            : { "pod-security.kubernetes.io/enforce": "restricted" }),
+        },
       },
     },
     ...crds().map((crd) => ({
@@ -106,6 +120,15 @@ export function installManifests(options: InstallOptions): KubeObject[] {
       labels,
       ...(options.fileClaim ? { fileVolume: { claim: options.fileClaim, path: options.bucket } } : {}),
     }),
+    ...(options.nodeAgent
+      ? nodeAgentObjects({
+          namespace,
+          image: options.image,
+          labels,
+          names: installNames(namespace),
+          kubeletRoot: options.nodeAgent.kubeletRoot,
+        })
+      : []),
   ];
 }
 
@@ -184,6 +207,12 @@ function checkOptions(options: InstallOptions): void {
   }
   if (options.fileClaim && !DNS1123_LABEL.test(options.fileClaim)) {
     throw fail(`Invalid --file-claim "${options.fileClaim}"`, "give the name of a PersistentVolumeClaim");
+  }
+  if (options.nodeAgent && !options.nodeAgent.kubeletRoot.startsWith("/")) {
+    throw fail(
+      `Invalid --kubelet-root "${options.nodeAgent.kubeletRoot}"`,
+      "give the kubelet's --root-dir on the nodes, an absolute path such as /var/lib/kubelet",
+    );
   }
   if (options.image.trim() === "" || /\s/.test(options.image)) {
     throw fail(

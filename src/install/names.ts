@@ -22,6 +22,7 @@ export interface Names {
   readonly namespace: string;
   readonly backupClusterRole: string;
   readonly restoreClusterRole: string;
+  readonly nodeAgentClusterRole: string;
 }
 
 export function installNames(namespace: string): Names {
@@ -29,6 +30,7 @@ export function installNames(namespace: string): Names {
     namespace,
     backupClusterRole: `kubesnap-${namespace}-backup`,
     restoreClusterRole: `kubesnap-${namespace}-restore`,
+    nodeAgentClusterRole: `kubesnap-${namespace}-node-agent`,
   };
 }
 

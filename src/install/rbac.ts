@@ -113,6 +113,16 @@ export function serverRules(): readonly ExplainedRule[] {
     {
       rule: {
         apiGroups: ["kubesnap.io"],
+        resources: ["podvolumebackups", "podvolumerestores"],
+        verbs: ["create"],
+      },
+      why:
+        "A backup hands each pod volume it copies to the node agent of the pod's node as a PodVolumeBackup; a " +
+        "restore hands each restored pod volume over as a PodVolumeRestore.",
+    },
+    {
+      rule: {
+        apiGroups: ["kubesnap.io"],
         resources: ["backups", "restores", "deletebackuprequests", "downloadrequests"],
         verbs: ["delete"],
       },

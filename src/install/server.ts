@@ -85,6 +85,9 @@ export function serverDeployment(options: ServerOptions): KubeObject {
                 options.namespace,
                 "--download-url",
                 `http://${SERVER_NAME}.${options.namespace}.svc:${SERVER_PORT}`,
+                // Restored pods wait for their volumes' files in an init container of this image.
+                "--restore-helper-image",
+                options.image,
                 // The API server calls the pre-delete webhook through the Service, on any ready replica.
                 "--webhook-listen",
                 `:${WEBHOOK_PORT}`,

@@ -16,6 +16,7 @@ import {
   uninstall,
 } from "../../install/index.js";
 import { checkCredentials, readKeyFile } from "../../locations/location.js";
+import { DEFAULT_KUBELET_ROOT } from "../../nodeagent/volume-path.js";
 import { DEFAULT_WAITER } from "../../restore/apply/waits.js";
 import { storageProviders } from "../../storage/index.js";
 import type { CommandContext } from "../context.js";
@@ -35,6 +36,8 @@ interface InstallFlags {
   image?: string;
   fileClaim?: string;
   encryptionKeyFile?: string;
+  useNodeAgent?: boolean;
+  kubeletRoot: string;
   dryRun?: boolean;
   output?: string;
 }
@@ -77,6 +80,7 @@ async function optionsFrom(ctx: CommandContext, flags: InstallFlags): Promise<In
     ...(flags.encryptionKeyFile !== undefined
       ? { encryptionKey: (await readKeyFile(flags.encryptionKeyFile)).key }
       : {}),
+    ...(flags.useNodeAgent ? { nodeAgent: { kubeletRoot: flags.kubeletRoot } } : {}),
   };
 }
 
@@ -184,6 +188,15 @@ export function registerInstall(program: Command, run: Runner): void {
     )
     .option("--image <image>", "server image", DEFAULT_IMAGE)
     .option("--file-claim <pvc>", "file provider: PersistentVolumeClaim mounted at --bucket")
+    .option(
+      "--use-node-agent",
+      "also run the node agent on every node (a DaemonSet), for file-system backup of pod volumes",
+    )
+    .option(
+      "--kubelet-root <dir>",
+      "with --use-node-agent: the kubelet's --root-dir on the nodes",
+      DEFAULT_KUBELET_ROOT,
+    )
     .option("--dry-run", "print the objects instead of applying them (for GitOps; includes the Secret)")
     .option("-o, --output <format>", "with --dry-run: yaml (default) or json")
     .action((flags: InstallFlags) => run((ctx) => install(ctx, flags)));
