@@ -64,6 +64,16 @@ export const BACKUP_RULES: readonly ExplainedRule[] = [
   {
     rule: {
       apiGroups: ["snapshot.storage.k8s.io"],
+      resources: ["volumesnapshotclasses"],
+      verbs: ["create"],
+    },
+    why:
+      "A backup snapshots with the Retain twin of the chosen class (kubesnap-retain-CLASS, made once), " +
+      "so the snapshot outlives the VolumeSnapshot it deletes, whatever the class's own policy.",
+  },
+  {
+    rule: {
+      apiGroups: ["snapshot.storage.k8s.io"],
       resources: ["volumesnapshotcontents"],
       verbs: ["patch", "delete"],
     },

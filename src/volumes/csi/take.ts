@@ -6,6 +6,7 @@ import { BACKUP_NAME_LABEL, labelValueFor } from "../../restore/plan/restore-lab
 import type { CsiSnapshotVolume, VolumeClaim } from "../record.js";
 import { TYPES, type VolumeSnapshot, type VolumeSnapshotContent } from "./kinds.js";
 import { findObject, MERGE_PATCH } from "./objects.js";
+import { ensureRetainClass } from "./retain-class.js";
 import { type Clock, pollUntil } from "./wait.js";
 
 export interface TakeDeps {
@@ -24,15 +25,16 @@ export interface SnapshotRequest extends VolumeClaim {
 
 /**
  * Takes one CSI snapshot and keeps only what outlives the backup's namespace: creates a
- * VolumeSnapshot of the claim, waits until it is ready, sets its VolumeSnapshotContent's
- * deletionPolicy to Retain and deletes the VolumeSnapshot. A VolumeSnapshot left in place
- * would take the driver's snapshot with it when its namespace is deleted (the very disaster
- * the backup is for), since classes usually say Delete. The content stays, labelled with the
+ * VolumeSnapshot of the claim with the Retain twin of its class (retain-class.ts), waits
+ * until it is ready, and deletes the VolumeSnapshot. A VolumeSnapshot left in place would
+ * take the driver's snapshot with it when its namespace is deleted (the very disaster the
+ * backup is for), since classes usually say Delete. The content stays, labelled with the
  * backup, until the backup is deleted (see deleteSnapshots).
  */
 export async function takeSnapshot(request: SnapshotRequest, deps: TakeDeps): Promise<CsiSnapshotVolume> {
   const { client } = deps;
   const name = snapshotName(deps.backupName, request);
+  const className = await ensureRetainClass(client, request.className);
   const path = resourcePath(TYPES.snapshots, { namespace: request.namespace, name });
   await client.request({
     method: "POST",
@@ -46,7 +48,7 @@ export async function takeSnapshot(request: SnapshotRequest, deps: TakeDeps): Pr
         labels: { [BACKUP_NAME_LABEL]: labelValueFor(deps.backupName) },
       },
       spec: {
-        volumeSnapshotClassName: request.className,
+        volumeSnapshotClassName: className,
         source: { persistentVolumeClaimName: request.pvc },
       },
     }),
