@@ -89,6 +89,7 @@ describe("installManifests", () => {
       { apiGroups: ["*"], resources: ["*"], verbs: ["get", "list"] },
       { apiGroups: ["*"], resources: ["*"], verbs: ["watch"] },
       { apiGroups: ["snapshot.storage.k8s.io"], resources: ["volumesnapshots"], verbs: ["create", "delete"] },
+      { apiGroups: ["snapshot.storage.k8s.io"], resources: ["volumesnapshotclasses"], verbs: ["create"] },
       {
         apiGroups: ["snapshot.storage.k8s.io"],
         resources: ["volumesnapshotcontents"],

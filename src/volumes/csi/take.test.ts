@@ -25,6 +25,8 @@ function stuckClient(calls: string[]): KubeClient {
     },
     get: async (path: string) => {
       calls.push(`GET ${path}`);
+      if (path.includes("/volumesnapshotclasses/"))
+        return { driver: "hostpath.csi", deletionPolicy: "Delete" };
       return { status: { readyToUse: false, error: { message: "driver unreachable" } } };
     },
   } as unknown as KubeClient;
@@ -53,10 +55,12 @@ describe("takeSnapshot", () => {
     expect((failure as Error).message).toBe(
       "The snapshot of PVC shop/data was not ready within 60 s: driver unreachable",
     );
-    expect(calls[0]).toBe(`POST ${path}`);
+    // The class's Retain twin is made first (retain-class.ts).
+    const classes = "/apis/snapshot.storage.k8s.io/v1/volumesnapshotclasses";
+    expect(calls.slice(0, 3)).toEqual([`GET ${classes}/hostpath`, `POST ${classes}`, `POST ${path}`]);
     expect(calls.at(-1)).toBe(`DELETE ${path}/${name}`);
     // Polled every half second for a minute, no more.
-    expect(calls.filter((c) => c.startsWith("GET")).length).toBe(121);
+    expect(calls.filter((c) => c.startsWith(`GET ${path}`)).length).toBe(121);
   });
 
   it("names snapshots after the backup and the claim, within a name's length", () => {
