@@ -6,8 +6,8 @@ import { type Infer, s } from "./schema.js";
 /**
  * One pod volume's file-system restore: made by a restore for each restored pod volume
  * that has a file-system backup. The node agent of whichever node the restored pod is
- * scheduled to writes the files into the volume, then a marker file that the pod's
- * init container waits for, so the pod's own containers start on the restored data.
+ * scheduled to writes the files into the volume, then a marker that the pod's init
+ * container waits for, so the pod's own containers start on the restored data.
  */
 export const podVolumeRestoreSpecSchema = s.object({
   restoreName: objectName("The Restore this belongs to.", LABEL_VALUE_MAX),
@@ -16,10 +16,6 @@ export const podVolumeRestoreSpecSchema = s.object({
   volume: objectName("The volume's name in the restored pod's spec.volumes.", 63),
   storageLocation: objectName("The BackupStorageLocation holding the backup.", LABEL_VALUE_MAX),
   snapshotName: s.string({ description: "The snapshot the PodVolumeBackup wrote.", maxLength: 253 }),
-  restoreUid: s.string({
-    description: "Names the marker file (.kubesnap/<restoreUid>) the init container waits for.",
-    maxLength: 64,
-  }),
 });
 export type PodVolumeRestoreSpec = Infer<typeof podVolumeRestoreSpecSchema>;
 

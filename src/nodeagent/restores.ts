@@ -1,9 +1,9 @@
 /**
  * The node agent's PodVolumeRestore reconciler. A restored pod is created first, then its
  * PodVolumeRestores; the agent of whichever node the pod is scheduled to takes each one
- * once the kubelet has made the volume's directory (until then it looks again every
- * WAIT_MS), writes the files into it, and leaves the marker the pod's init container waits
- * for, whether the restore worked or not (marker.ts).
+ * once the kubelet has made the volume's directory and the pod's marker emptyDir (until
+ * then it looks again every WAIT_MS), writes the files into the volume, and leaves the
+ * marker the pod's init container waits for, whether the restore worked or not (marker.ts).
  */
 import type { PodVolumeRestore, PodVolumeRestoreStatus } from "../api/index.js";
 import { resourcePath } from "../cluster/paths.js";
@@ -14,6 +14,7 @@ import { TYPES } from "../server/kinds.js";
 import { ServerLocations } from "../server/locations.js";
 import { patchStatus } from "../server/status.js";
 import { restoreTree } from "../volumes/fs/index.js";
+import { RESTORE_WAIT } from "../volumes/fs/restore-step.js";
 import { type AgentDeps, podName } from "./backups.js";
 import { writeMarker } from "./marker.js";
 import { nodeOf, readPod, volumeDir } from "./pod-volume.js";
@@ -59,29 +60,36 @@ export class PodVolumeRestoreReconciler implements Reconciler {
     // Not scheduled yet: look again. Scheduled elsewhere: that node's agent restores it.
     if (!node) return { requeueAfterMs: WAIT_MS };
     if (node !== nodeName) return undefined;
-    let dir: string | undefined;
+    let dirs: { volume: string | undefined; markers: string | undefined };
     try {
-      dir = await volumeDir(client, { pod, volume: pvr.spec.volume, kubeletRoot });
+      dirs = {
+        volume: await volumeDir(client, { pod, volume: pvr.spec.volume, kubeletRoot }),
+        markers: await volumeDir(client, { pod, volume: RESTORE_WAIT, kubeletRoot }),
+      };
     } catch (err) {
       await this.finish(pvr, { phase: "Failed", message: this.failure(pvr, err) });
       return undefined;
     }
-    // The kubelet has not mounted the volume yet.
-    if (!dir) return { requeueAfterMs: WAIT_MS };
+    // The kubelet has not made the volumes yet.
+    if (!dirs.volume || !dirs.markers) return { requeueAfterMs: WAIT_MS };
     const current = await client.get<PodVolumeRestore>(
       resourcePath(this.type, { namespace: pvr.metadata.namespace, name: pvr.metadata.name }),
     );
     if ((current.status?.phase ?? "New") !== "New") return undefined;
     this.running.add(pvr.metadata.name);
     try {
-      await this.run(current, dir, signal);
+      await this.run(current, { volume: dirs.volume, markers: dirs.markers }, signal);
     } finally {
       this.running.delete(pvr.metadata.name);
     }
     return undefined;
   }
 
-  private async run(pvr: PodVolumeRestore, dir: string, signal: AbortSignal): Promise<void> {
+  private async run(
+    pvr: PodVolumeRestore,
+    dirs: { volume: string; markers: string },
+    signal: AbortSignal,
+  ): Promise<void> {
     const { client, log, nodeName } = this.deps;
     const { spec } = pvr;
     await patchStatus(client, this.type, pvr, {
@@ -93,7 +101,7 @@ export class PodVolumeRestoreReconciler implements Reconciler {
     try {
       const locations = await ServerLocations.listed(client, this.deps.namespace);
       const repository = await locations.repository(locations.find(spec.storageLocation));
-      const result = await restoreTree(repository, spec.snapshotName, dir, {
+      const result = await restoreTree(repository, spec.snapshotName, dirs.volume, {
         signal,
         onProgress: progressReporter(client, { type: this.type, object: pvr }),
       });
@@ -101,7 +109,7 @@ export class PodVolumeRestoreReconciler implements Reconciler {
       const message = partial
         ? `${result.errorCount} paths of volume ${spec.volume} of pod ${podName(pvr)} could not be restored`
         : undefined;
-      await writeMarker(dir, spec.restoreUid, message ? { ok: false, reason: message } : { ok: true });
+      await writeMarker(dirs.markers, spec.volume, message ? { ok: false, reason: message } : { ok: true });
       await this.finish(pvr, {
         phase: partial ? "PartiallyFailed" : "Completed",
         progress: { bytesDone: result.bytes, totalBytes: result.bytes },
@@ -115,7 +123,7 @@ export class PodVolumeRestoreReconciler implements Reconciler {
       // Stopping: the next agent on this node starts it again (onSynced).
       if (signal.aborted) return;
       const message = this.failure(pvr, err);
-      await writeMarker(dir, spec.restoreUid, { ok: false, reason: message }).catch(() => undefined);
+      await writeMarker(dirs.markers, spec.volume, { ok: false, reason: message }).catch(() => undefined);
       await this.finish(pvr, { phase: "Failed", message });
       log.error("pod volume restore failed", { pod: podName(pvr), volume: spec.volume, reason: message });
     }

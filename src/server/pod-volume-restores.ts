@@ -47,7 +47,6 @@ const FINISHED = new Set(["Completed", "PartiallyFailed", "Failed"]);
 export function serverPodVolumeRestoreStep(options: PodVolumeRestoreOptions): PodVolumeRestoreStep {
   const byPod = fsVolumesByPod(options.volumes);
   const created: PodVolumeRestore[] = [];
-  const restoreUid = options.restore.metadata.uid ?? options.restore.metadata.name;
   return {
     prepare(source, pod) {
       const records = byPod.get(`${source.namespace}/${source.name}`);
@@ -55,14 +54,11 @@ export function serverPodVolumeRestoreStep(options: PodVolumeRestoreOptions): Po
       return withRestoreWait(pod, {
         volumes: records.map((r) => r.volume),
         image: options.image,
-        restoreUid,
       });
     },
     async created(pod) {
       for (const record of byPod.get(`${pod.source.namespace}/${pod.source.name}`) ?? []) {
-        created.push(
-          await create(pod, { volume: record.volume, snapshot: record.snapshot, restoreUid }, options),
-        );
+        created.push(await create(pod, { volume: record.volume, snapshot: record.snapshot }, options));
       }
     },
     async finish(ctx) {
@@ -76,7 +72,7 @@ export function serverPodVolumeRestoreStep(options: PodVolumeRestoreOptions): Po
 
 async function create(
   pod: RestoredPod,
-  what: { volume: string; snapshot: string; restoreUid: string },
+  what: { volume: string; snapshot: string },
   options: PodVolumeRestoreOptions,
 ): Promise<PodVolumeRestore> {
   const restoreName = options.restore.metadata.name;
@@ -87,7 +83,6 @@ async function create(
     volume: what.volume,
     storageLocation: options.storageLocation,
     snapshotName: what.snapshot,
-    restoreUid: what.restoreUid,
   };
   const object: PodVolumeRestore = {
     apiVersion: "kubesnap.io/v1",

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { chmod, copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -164,6 +164,11 @@ describe("file-system backup of volumes that cannot be read or written", () => {
       api.find({ apiVersion: "v1", kind: "Pod", namespace: restored, name: "source" }),
     );
     const target = await kubeletVolumeDir(join(work, "kubelet-root"), copy.metadata.uid ?? "", "data");
+    const markers = await kubeletVolumeDir(
+      join(work, "kubelet-root"),
+      copy.metadata.uid ?? "",
+      "kubesnap-restore-wait",
+    );
     if (!mountTmpfs(target, 2 * 1024 * 1024)) {
       ctx.skip("this environment cannot mount a small tmpfs to fill");
     }
@@ -175,6 +180,10 @@ describe("file-system backup of volumes that cannot be read or written", () => {
     expect(pvr?.status).toMatchObject({ phase: "PartiallyFailed", errorCount: 1 });
     expect(pvr?.status?.errors).toEqual(["/big.bin: ENOSPC: no space left on device"]);
     expect(String(pvr?.status?.message)).toContain(`volume data of pod ${restored}/source`);
+    // The init container's marker says why the pod should not start on this volume.
+    expect(await readFile(join(markers, "data"), "utf8")).toMatch(
+      /^failed: 1 paths of volume data of pod .*could not be restored/,
+    );
     await api
       .send("DELETE", `/api/v1/namespaces/${restored}/pods/source?gracePeriodSeconds=0`)
       .catch(() => undefined);

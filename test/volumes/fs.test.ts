@@ -222,12 +222,15 @@ describe("file-system volume backup", () => {
     expect(init?.name).toBe("kubesnap-restore-wait");
     // No scheduler or kubelet in the test clusters: the test binds the pod and makes its volume directory.
     const restoredVolume = await kubeletVolumeDir(join(work, "kubelet-1"), pod.metadata.uid ?? "", "data");
+    const markers = await kubeletVolumeDir(
+      join(work, "kubelet-1"),
+      pod.metadata.uid ?? "",
+      "kubesnap-restore-wait",
+    );
     await bindPod(target, { namespace, name: "files" }, nodes[1]!);
     const done = await finished(server.client, server.namespace, "restores", restoreName, 600_000);
     expect(done.status).toMatchObject({ phase: "Completed", errors: 0 });
-    const restoreUid = init?.args[2] ?? "";
-    expect(await readFile(join(restoredVolume, ".kubesnap", restoreUid), "utf8")).toBe("ok\n");
-    await rm(join(restoredVolume, ".kubesnap"), { recursive: true });
+    expect(await readFile(join(markers, "data"), "utf8")).toBe("ok\n");
     expectSameTree(await describeTree(join(restoredVolume, "set")), await describeTree(join(volume, "set")));
     const sparse = (await describeTree(join(restoredVolume, "set"))).find((i) => i.path === "disk.img");
     expect(sparse?.allocated).toBeLessThan(8 * 1024 * 1024);

@@ -44,20 +44,25 @@ export function registerNodeAgent(program: Command, run: Runner): void {
     );
   program
     .command("restore-wait")
-    .argument("<dirs...>", "the restored volumes, as mounted in the init container")
+    .argument("<volumes...>", "the names of the restored volumes")
     .description("Wait until the node agent has restored these volumes (a restored pod's init container)")
-    .requiredOption("--restore-uid <uid>", "the Restore's UID, which names the marker the node agent writes")
-    .action((dirs: string[], flags: { restoreUid: string }) =>
+    .requiredOption(
+      "--markers <dir>",
+      "where the node agent leaves a marker per volume (the pod's marker emptyDir)",
+    )
+    .action((volumes: string[], flags: { markers: string }) =>
       run(async (ctx) => {
-        const outcomes = await waitForRestoredVolumes(dirs, {
-          restoreUid: flags.restoreUid,
-          onWaiting: (dir) => println(ctx.io.stdout, `waiting for the node agent to restore ${dir}`),
+        const outcomes = await waitForRestoredVolumes(flags.markers, volumes, {
+          onWaiting: (volume) =>
+            println(ctx.io.stdout, `waiting for the node agent to restore volume ${volume}`),
         });
-        const failed = outcomes.filter((o) => !o.outcome.ok);
-        for (const { dir, outcome } of outcomes) {
-          println(ctx.io.stdout, `${dir}: ${outcome.ok ? "restored" : `not restored: ${outcome.reason}`}`);
+        for (const { volume, outcome } of outcomes) {
+          println(
+            ctx.io.stdout,
+            `volume ${volume}: ${outcome.ok ? "restored" : `not restored: ${outcome.reason}`}`,
+          );
         }
-        return failed.length === 0 ? 0 : 1;
+        return outcomes.every((o) => o.outcome.ok) ? 0 : 1;
       }),
     );
 }

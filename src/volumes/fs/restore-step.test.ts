@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../../core/kube-types.js";
 import type { VolumeRecord } from "../record.js";
-import { fsVolumesByPod, RESTORE_WAIT_CONTAINER, withRestoreWait } from "./restore-step.js";
+import { fsVolumesByPod, RESTORE_WAIT, withRestoreWait } from "./restore-step.js";
 
 const pod: KubeObject = {
   apiVersion: "v1",
@@ -15,31 +15,31 @@ const pod: KubeObject = {
 };
 
 describe("the restored pod's init container", () => {
-  it("comes first, mounts each restored volume and waits for this restore's markers", () => {
-    const restored = withRestoreWait(pod, {
-      volumes: ["data"],
-      image: "kubesnap/kubesnap:1",
-      restoreUid: "u-1",
-    });
+  it("comes first and waits in an emptyDir of its own for a marker per restored volume", () => {
+    const restored = withRestoreWait(pod, { volumes: ["data"], image: "kubesnap/kubesnap:1" });
     const spec = restored.spec as {
       initContainers: { name: string; args?: string[]; volumeMounts?: object[] }[];
+      volumes: object[];
     };
-    expect(spec.initContainers.map((c) => c.name)).toEqual([RESTORE_WAIT_CONTAINER, "migrate"]);
+    expect(spec.initContainers.map((c) => c.name)).toEqual([RESTORE_WAIT, "migrate"]);
     expect(spec.initContainers[0]).toMatchObject({
       image: "kubesnap/kubesnap:1",
-      args: ["restore-wait", "--restore-uid", "u-1", "/kubesnap-restore/data"],
-      volumeMounts: [{ name: "data", mountPath: "/kubesnap-restore/data", readOnly: true }],
+      args: ["restore-wait", "--markers", "/kubesnap-restore", "data"],
+      volumeMounts: [{ name: RESTORE_WAIT, mountPath: "/kubesnap-restore", readOnly: true }],
     });
+    expect(spec.volumes).toEqual([
+      { name: "data", emptyDir: {} },
+      { name: RESTORE_WAIT, emptyDir: {} },
+    ]);
     expect(pod.spec).toEqual(
       expect.objectContaining({ initContainers: [{ name: "migrate", image: "app" }] }),
     );
   });
 
-  it("replaces one left by an earlier restore instead of adding a second", () => {
-    const once = withRestoreWait(pod, { volumes: ["data"], image: "i", restoreUid: "u-1" });
-    const twice = withRestoreWait(once, { volumes: ["data"], image: "i", restoreUid: "u-2" });
-    const names = (twice.spec as { initContainers: { name: string }[] }).initContainers.map((c) => c.name);
-    expect(names).toEqual([RESTORE_WAIT_CONTAINER, "migrate"]);
+  it("replaces what an earlier restore added instead of adding a second", () => {
+    const once = withRestoreWait(pod, { volumes: ["data"], image: "i" });
+    const twice = withRestoreWait(once, { volumes: ["data"], image: "i" });
+    expect(twice).toEqual(once);
   });
 
   it("restores only volumes whose backup did not fail", () => {

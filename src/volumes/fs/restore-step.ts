@@ -24,9 +24,9 @@ export interface PodVolumeRestoreStep {
   finish(ctx: PodVolumeRunContext): Promise<void>;
 }
 
-/** The name of the init container a restore adds. */
-export const RESTORE_WAIT_CONTAINER = "kubesnap-restore-wait";
-/** Where the init container mounts each restored volume. */
+/** The init container a restore adds, and the emptyDir volume it waits in for the node agent's markers. */
+export const RESTORE_WAIT = "kubesnap-restore-wait";
+/** Where the init container mounts that volume. */
 export const RESTORE_WAIT_MOUNT = "/kubesnap-restore";
 
 /** The backup's file-system volumes, by source pod ("namespace/name"). */
@@ -42,27 +42,24 @@ export function fsVolumesByPod(volumes: readonly VolumeRecord[] | undefined): Ma
 }
 
 /**
- * Adds, as the first init container (so later ones see the files too), one that mounts the
- * restored volumes and runs `kubesnap restore-wait` until the node agent has written them.
- * Its security settings pass the restricted Pod Security level, so it never stops a pod
- * that would otherwise be admitted; it only reads the marker files.
+ * Adds, as the first init container (so later ones see the files too), one that runs
+ * `kubesnap restore-wait` until the node agent has left a marker for each restored volume in
+ * an emptyDir of its own (see src/nodeagent/marker.ts). It mounts only that emptyDir, and
+ * its security settings pass the restricted Pod Security level, so it never stops a pod
+ * that would otherwise be admitted.
  */
 export function withRestoreWait(
   pod: KubeObject,
-  options: { readonly volumes: readonly string[]; readonly image: string; readonly restoreUid: string },
+  options: { readonly volumes: readonly string[]; readonly image: string },
 ): KubeObject {
-  const spec = (pod.spec ?? {}) as { initContainers?: { name: string }[] };
-  const initContainers = (spec.initContainers ?? []).filter((c) => c.name !== RESTORE_WAIT_CONTAINER);
-  const mounts = options.volumes.map((volume) => ({
-    name: volume,
-    mountPath: `${RESTORE_WAIT_MOUNT}/${volume}`,
-    readOnly: true,
-  }));
+  const spec = (pod.spec ?? {}) as { initContainers?: { name: string }[]; volumes?: { name: string }[] };
+  const initContainers = (spec.initContainers ?? []).filter((c) => c.name !== RESTORE_WAIT);
+  const volumes = (spec.volumes ?? []).filter((v) => v.name !== RESTORE_WAIT);
   const wait = {
-    name: RESTORE_WAIT_CONTAINER,
+    name: RESTORE_WAIT,
     image: options.image,
-    args: ["restore-wait", "--restore-uid", options.restoreUid, ...mounts.map((m) => m.mountPath)],
-    volumeMounts: mounts,
+    args: ["restore-wait", "--markers", RESTORE_WAIT_MOUNT, ...options.volumes],
+    volumeMounts: [{ name: RESTORE_WAIT, mountPath: RESTORE_WAIT_MOUNT, readOnly: true }],
     securityContext: {
       allowPrivilegeEscalation: false,
       runAsNonRoot: true,
@@ -71,7 +68,14 @@ export function withRestoreWait(
     },
     resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "128Mi" } },
   };
-  return { ...pod, spec: { ...spec, initContainers: [wait, ...initContainers] } };
+  return {
+    ...pod,
+    spec: {
+      ...spec,
+      initContainers: [wait, ...initContainers],
+      volumes: [...volumes, { name: RESTORE_WAIT, emptyDir: {} }],
+    },
+  };
 }
 
 /**
