@@ -16,6 +16,7 @@ import {
   fsVolumesByPod,
   type PodVolumeRestoreStep,
   type RestoredPod,
+  withoutRestoreWait,
   withRestoreWait,
 } from "../volumes/fs/restore-step.js";
 import type { VolumeRecord } from "../volumes/record.js";
@@ -50,7 +51,7 @@ export function serverPodVolumeRestoreStep(options: PodVolumeRestoreOptions): Po
   return {
     prepare(source, pod) {
       const records = byPod.get(`${source.namespace}/${source.name}`);
-      if (!records) return pod;
+      if (!records) return withoutRestoreWait(pod);
       return withRestoreWait(pod, {
         volumes: records.map((r) => r.volume),
         image: options.image,

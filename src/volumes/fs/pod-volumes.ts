@@ -11,6 +11,7 @@
  * one in the opt-in annotation is a warning, as is naming a volume the pod does not have.
  */
 import type { KubeObject } from "../../core/kube-types.js";
+import { RESTORE_WAIT } from "./restore-step.js";
 
 export const BACKUP_VOLUMES_ANNOTATION = "backup.kubesnap.io/backup-volumes";
 export const BACKUP_VOLUMES_EXCLUDES_ANNOTATION = "backup.kubesnap.io/backup-volumes-excludes";
@@ -64,7 +65,9 @@ export function choosePodVolumes(
   if (!options.defaultVolumesToFsBackup) return { chosen, refused };
   const excluded = new Set(listAnnotation(annotations[BACKUP_VOLUMES_EXCLUDES_ANNOTATION]));
   for (const volume of volumes) {
-    if (!excluded.has(volume.name) && !notCopied(volume)) chosen.push(choice(volume));
+    // The marker volume an earlier restore added holds kubesnap's own markers, not the pod's data.
+    if (volume.name === RESTORE_WAIT || excluded.has(volume.name) || notCopied(volume)) continue;
+    chosen.push(choice(volume));
   }
   return { chosen, refused };
 }

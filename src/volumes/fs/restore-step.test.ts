@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../../core/kube-types.js";
 import type { VolumeRecord } from "../record.js";
-import { fsVolumesByPod, RESTORE_WAIT, withRestoreWait } from "./restore-step.js";
+import { fsVolumesByPod, RESTORE_WAIT, withoutRestoreWait, withRestoreWait } from "./restore-step.js";
 
 const pod: KubeObject = {
   apiVersion: "v1",
@@ -34,6 +34,12 @@ describe("the restored pod's init container", () => {
     expect(pod.spec).toEqual(
       expect.objectContaining({ initContainers: [{ name: "migrate", image: "app" }] }),
     );
+  });
+
+  it("is taken out of a pod that has no file-system volumes to wait for", () => {
+    const restoredBefore = withRestoreWait(pod, { volumes: ["data"], image: "i" });
+    expect(withoutRestoreWait(restoredBefore).spec).toEqual(pod.spec);
+    expect(withoutRestoreWait(pod)).toBe(pod);
   });
 
   it("replaces what an earlier restore added instead of adding a second", () => {

@@ -52,9 +52,7 @@ export function withRestoreWait(
   pod: KubeObject,
   options: { readonly volumes: readonly string[]; readonly image: string },
 ): KubeObject {
-  const spec = (pod.spec ?? {}) as { initContainers?: { name: string }[]; volumes?: { name: string }[] };
-  const initContainers = (spec.initContainers ?? []).filter((c) => c.name !== RESTORE_WAIT);
-  const volumes = (spec.volumes ?? []).filter((v) => v.name !== RESTORE_WAIT);
+  const spec = withoutRestoreWait(pod).spec as { initContainers?: object[]; volumes?: object[] };
   const wait = {
     name: RESTORE_WAIT,
     image: options.image,
@@ -72,8 +70,33 @@ export function withRestoreWait(
     ...pod,
     spec: {
       ...spec,
-      initContainers: [wait, ...initContainers],
-      volumes: [...volumes, { name: RESTORE_WAIT, emptyDir: {} }],
+      initContainers: [wait, ...(spec.initContainers ?? [])],
+      volumes: [...(spec.volumes ?? []), { name: RESTORE_WAIT, emptyDir: {} }],
+    },
+  };
+}
+
+/**
+ * A pod backed up after an earlier restore carries that restore's init container and marker
+ * volume; restored without file-system volumes to wait for, it must not wait forever.
+ */
+export function withoutRestoreWait(pod: KubeObject): KubeObject {
+  const spec = (pod.spec ?? {}) as { initContainers?: { name: string }[]; volumes?: { name: string }[] };
+  const ours = (list: { name: string }[] | undefined) => list?.some((x) => x.name === RESTORE_WAIT) === true;
+  // Untouched unless an earlier restore's are there: an empty list the pod never had would
+  // count as a difference from the live pod (existing-resource checks).
+  if (!ours(spec.initContainers) && !ours(spec.volumes)) return pod;
+  const without = (list: { name: string }[] | undefined) =>
+    (list ?? []).filter((x) => x.name !== RESTORE_WAIT);
+  const { initContainers: _i, volumes: _v, ...rest } = spec;
+  const initContainers = without(spec.initContainers);
+  const volumes = without(spec.volumes);
+  return {
+    ...pod,
+    spec: {
+      ...rest,
+      ...(initContainers.length > 0 ? { initContainers } : {}),
+      ...(volumes.length > 0 ? { volumes } : {}),
     },
   };
 }
@@ -88,7 +111,7 @@ export function localPodVolumeRestoreStep(
   const byPod = fsVolumesByPod(volumes);
   const missed: { pod: RestoredPod; volumes: FsBackupVolume[] }[] = [];
   return {
-    prepare: (_source, pod) => pod,
+    prepare: (_source, pod) => withoutRestoreWait(pod),
     async created(pod) {
       const records = byPod.get(`${pod.source.namespace}/${pod.source.name}`);
       if (records) missed.push({ pod, volumes: records });
