@@ -7,6 +7,7 @@
 import type { KubeClient } from "../cluster/client.js";
 import { Cache, type Logger, runController } from "../server/controller.js";
 import { PodVolumeBackupReconciler } from "./backups.js";
+import { AgentLocations } from "./locations.js";
 import { PodVolumeRestoreReconciler } from "./restores.js";
 
 export interface NodeAgentOptions {
@@ -28,7 +29,14 @@ export const NODE_AGENT_THREADS = 16;
 
 export async function runNodeAgent(options: NodeAgentOptions): Promise<void> {
   const { client, namespace, log, signal } = options;
-  const deps = { client, namespace, nodeName: options.nodeName, kubeletRoot: options.kubeletRoot, log };
+  const deps = {
+    client,
+    namespace,
+    nodeName: options.nodeName,
+    kubeletRoot: options.kubeletRoot,
+    locations: new AgentLocations(client, namespace),
+    log,
+  };
   log.info("kubesnap node agent started", {
     node: options.nodeName,
     kubeletRoot: options.kubeletRoot,

@@ -12,9 +12,9 @@ import { describeError } from "../core/errors.js";
 import type { KubeObject } from "../core/kube-types.js";
 import type { Logger, Reconciler } from "../server/controller.js";
 import { TYPES } from "../server/kinds.js";
-import { ServerLocations } from "../server/locations.js";
 import { patchStatus } from "../server/status.js";
 import { backupVolume } from "../volumes/fs/index.js";
+import type { AgentLocations } from "./locations.js";
 import { nodeOf, readPod, volumeDir } from "./pod-volume.js";
 import { progressReporter } from "./progress.js";
 import { volumeDirMissing } from "./volume-path.js";
@@ -25,6 +25,7 @@ export interface AgentDeps {
   readonly namespace: string;
   readonly nodeName: string;
   readonly kubeletRoot: string;
+  readonly locations: AgentLocations;
   readonly log: Logger;
   readonly now?: () => Date;
 }
@@ -81,8 +82,7 @@ export class PodVolumeBackupReconciler implements Reconciler {
       }
       const dir = await volumeDir(client, { pod, volume: spec.volume, kubeletRoot: this.deps.kubeletRoot });
       if (!dir) throw volumeDirMissing(this.deps.kubeletRoot, spec.pod.uid, spec.volume);
-      const locations = await ServerLocations.listed(client, this.deps.namespace);
-      const repository = await locations.repository(locations.find(spec.storageLocation));
+      const repository = await this.deps.locations.repository(spec.storageLocation);
       const { body, stats } = await backupVolume(repository, dir, {
         snapshot: spec.snapshotName,
         source: {

@@ -11,7 +11,6 @@ import { describeError } from "../core/errors.js";
 import type { KubeObject } from "../core/kube-types.js";
 import type { ReconcileResult, Reconciler } from "../server/controller.js";
 import { TYPES } from "../server/kinds.js";
-import { ServerLocations } from "../server/locations.js";
 import { patchStatus } from "../server/status.js";
 import { restoreTree } from "../volumes/fs/index.js";
 import { RESTORE_WAIT } from "../volumes/fs/restore-step.js";
@@ -99,8 +98,7 @@ export class PodVolumeRestoreReconciler implements Reconciler {
     });
     log.info("restoring pod volume", { restore: spec.restoreName, pod: podName(pvr), volume: spec.volume });
     try {
-      const locations = await ServerLocations.listed(client, this.deps.namespace);
-      const repository = await locations.repository(locations.find(spec.storageLocation));
+      const repository = await this.deps.locations.repository(spec.storageLocation);
       const result = await restoreTree(repository, spec.snapshotName, dirs.volume, {
         signal,
         onProgress: progressReporter(client, { type: this.type, object: pvr }),
