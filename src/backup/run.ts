@@ -7,7 +7,7 @@ import { KUBESNAP_VERSION } from "../core/version.js";
 import { RunLog } from "../report/log.js";
 import { Results } from "../report/results.js";
 import type { BlobId, Repository, WriterStats } from "../repository/index.js";
-import type { PodVolumeStep } from "../volumes/fs/pod-volume-step.js";
+import type { PodVolumeStep } from "../volumes/fs/index.js";
 import {
   backupVolumes,
   claimKey,

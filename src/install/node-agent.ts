@@ -7,7 +7,7 @@
  * namespace.
  */
 import type { KubeObject } from "../core/kube-types.js";
-import { NODE_AGENT_THREADS } from "../nodeagent/agent.js";
+import { NODE_AGENT_THREADS } from "../nodeagent/index.js";
 import { COMPONENT_LABEL, NAME_LABEL, type Names } from "./names.js";
 import type { ExplainedRule } from "./rbac.js";
 

@@ -13,7 +13,7 @@ import {
   saveRestore,
 } from "../restore/store.js";
 import type { Storage } from "../storage/index.js";
-import { localPodVolumeRestoreStep } from "../volumes/fs/restore-step.js";
+import { localPodVolumeRestoreStep } from "../volumes/fs/index.js";
 import { getBackup } from "./backups.js";
 import type { LocalSession } from "./session.js";
 

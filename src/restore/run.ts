@@ -5,7 +5,7 @@ import { groupResource } from "../core/kube-types.js";
 import { RunLog } from "../report/log.js";
 import { Results, type ResultsDoc } from "../report/results.js";
 import type { Repository } from "../repository/index.js";
-import type { PodVolumeRestoreStep } from "../volumes/fs/restore-step.js";
+import type { PodVolumeRestoreStep } from "../volumes/fs/index.js";
 import {
   claimSnapshots,
   createSnapshotSources,

@@ -14,14 +14,14 @@ import { resourcePath } from "../cluster/paths.js";
 import { formatGoDuration } from "../core/duration.js";
 import { isKubesnapError } from "../core/errors.js";
 import type { KubeObject } from "../core/kube-types.js";
-import { volumeSnapshotName } from "../volumes/fs/index.js";
 import {
   PodVolumeChoices,
   type PodVolumeRunContext,
   type PodVolumeStep,
   podRef,
-} from "../volumes/fs/pod-volume-step.js";
-import type { FsBackupVolume } from "../volumes/record.js";
+  volumeSnapshotName,
+} from "../volumes/fs/index.js";
+import type { FsBackupVolume } from "../volumes/index.js";
 import { LABELS, TYPES } from "./kinds.js";
 import { patchStatus } from "./status.js";
 

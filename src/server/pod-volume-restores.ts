@@ -11,15 +11,15 @@ import { listObjects } from "../cluster/list.js";
 import { resourcePath } from "../cluster/paths.js";
 import { formatGoDuration } from "../core/duration.js";
 import { isKubesnapError } from "../core/errors.js";
-import type { PodVolumeRunContext } from "../volumes/fs/pod-volume-step.js";
 import {
   fsVolumesByPod,
   type PodVolumeRestoreStep,
+  type PodVolumeRunContext,
   type RestoredPod,
   withoutRestoreWait,
   withRestoreWait,
-} from "../volumes/fs/restore-step.js";
-import type { VolumeRecord } from "../volumes/record.js";
+} from "../volumes/fs/index.js";
+import type { VolumeRecord } from "../volumes/index.js";
 import { LABELS, TYPES } from "./kinds.js";
 import { podVolumeObjectName } from "./pod-volume-backups.js";
 import { patchStatus } from "./status.js";

@@ -16,7 +16,7 @@ import {
   uninstall,
 } from "../../install/index.js";
 import { checkCredentials, readKeyFile } from "../../locations/location.js";
-import { DEFAULT_KUBELET_ROOT } from "../../nodeagent/volume-path.js";
+import { DEFAULT_KUBELET_ROOT } from "../../nodeagent/index.js";
 import { DEFAULT_WAITER } from "../../restore/apply/waits.js";
 import { storageProviders } from "../../storage/index.js";
 import type { CommandContext } from "../context.js";

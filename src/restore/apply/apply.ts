@@ -11,7 +11,7 @@ import {
 import type { RunLog } from "../../report/log.js";
 import type { Results } from "../../report/results.js";
 import type { Repository } from "../../repository/index.js";
-import type { PodVolumeRestoreStep } from "../../volumes/fs/restore-step.js";
+import type { PodVolumeRestoreStep } from "../../volumes/fs/index.js";
 import { type LoadedItem, readItem } from "../load.js";
 import {
   blankNamespace,
