@@ -87,7 +87,7 @@ async function checkGo(): Promise<void> {
   } catch {
     throw new Error(
       `testenv: Go ${MIN_GO.major}.${MIN_GO.minor}+ is needed on PATH to build the test servers ` +
-        "(kube-apiserver, kube-controller-manager, etcd, MinIO, fake-gcs-server) from their Go modules; install it and retry",
+        "(kube-apiserver, kube-controller-manager, etcd, MinIO, fake-gcs-server, the CSI snapshot stack) from their Go modules; install it and retry",
     );
   }
   const match = /^go(\d+)\.(\d+)/.exec(version);
