@@ -34,7 +34,10 @@ export async function createBackup(
     {
       client,
       repository,
-      podVolumes: localPodVolumeStep({ defaultVolumesToFsBackup: spec.defaultVolumesToFsBackup ?? false }),
+      podVolumes: localPodVolumeStep({
+        defaultVolumesToFsBackup: spec.defaultVolumesToFsBackup ?? false,
+        volumePolicies: spec.volumePolicies ?? [],
+      }),
       ...hooks,
     },
   );

@@ -178,6 +178,7 @@ export class BackupController implements Reconciler {
           storageLocation: location.metadata.name,
           retainUntil: new Date(started.getTime() + spec.ttlMs),
           defaultVolumesToFsBackup: spec.defaultVolumesToFsBackup ?? false,
+          volumePolicies: spec.volumePolicies ?? [],
           timeoutMs: this.deps.fsBackupTimeoutMs ?? DEFAULT_FS_BACKUP_TIMEOUT_MS,
         }),
         onProgress: (p) => {

@@ -21,7 +21,7 @@ import {
   podRef,
   volumeSnapshotName,
 } from "../volumes/fs/index.js";
-import type { FsBackupVolume } from "../volumes/index.js";
+import type { FsBackupVolume, VolumePolicy } from "../volumes/index.js";
 import { LABELS, TYPES } from "./kinds.js";
 import { patchStatus } from "./status.js";
 
@@ -39,6 +39,8 @@ export interface PodVolumeBackupOptions {
   readonly storageLocation: string;
   readonly retainUntil: Date;
   readonly defaultVolumesToFsBackup: boolean;
+  /** Volume policies: a claim they give fs-backup is copied from the pods that mount it. */
+  readonly volumePolicies?: readonly VolumePolicy[];
   readonly timeoutMs: number;
   readonly pollMs?: number;
   /** Time and waiting, injected so tests control them. */
@@ -49,7 +51,10 @@ export interface PodVolumeBackupOptions {
 const FINISHED = new Set(["Completed", "PartiallyFailed", "Failed"]);
 
 export function serverPodVolumeStep(options: PodVolumeBackupOptions): PodVolumeStep {
-  const choices = new PodVolumeChoices({ defaultVolumesToFsBackup: options.defaultVolumesToFsBackup });
+  const choices = new PodVolumeChoices({
+    defaultVolumesToFsBackup: options.defaultVolumesToFsBackup,
+    ...(options.volumePolicies ? { volumePolicies: options.volumePolicies } : {}),
+  });
   return {
     noteItem: (item, type) => choices.noteItem(item, type),
     run: (ctx) => runPodVolumeBackups(choices, options, ctx),

@@ -93,7 +93,8 @@ async function runStep(
       return step.record;
     }
     case "fs-backup": {
-      const reason = `${step.because}, but this kubesnap cannot back up volumes' files yet`;
+      // Claims the pod-volume step copied never reach this step: no backed-up pod mounts this one.
+      const reason = `${step.because}, but no running pod in the backup mounts it, so no node agent can read its files`;
       log.warn(results.warning(claimRef(step.claim), `volume data not backed up: ${reason}`));
       return { kind: "skipped", ...step.claim, reason };
     }
