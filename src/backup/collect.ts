@@ -109,8 +109,15 @@ async function collectType(
       }
     }
   } catch (err) {
-    deps.results.error({ resource: groupResource(type), name: "(list)" }, err);
-    deps.log.error(`listing ${groupResource(type)} failed: ${String(err)}`);
+    if (isKubesnapError(err, "NotFound")) {
+      // The API server stopped serving the type since discovery (its CRD was deleted):
+      // there is nothing of it to back up, which is worth saying but is no failure.
+      const message = `${groupResource(type)} is no longer served (its CustomResourceDefinition was removed during the backup?)`;
+      deps.log.warn(deps.results.warning({ resource: groupResource(type), name: "(list)" }, message));
+    } else {
+      deps.results.error({ resource: groupResource(type), name: "(list)" }, err);
+      deps.log.error(`listing ${groupResource(type)} failed: ${String(err)}`);
+    }
   }
   await writeGroups(type, refs, ctx.deps.writer, ctx.out);
   if (refs.length > 0) deps.log.info(`backed up ${refs.length} ${groupResource(type)}`);

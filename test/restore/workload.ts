@@ -493,8 +493,7 @@ function lease(ns: string): Obj {
 export async function createWorkload(api: Api, ns: string, options: WorkloadOptions): Promise<Workload> {
   const group = `w${randomBytes(3).toString("hex")}.kubesnap.test`;
   const widgetApiVersion = `${group}/v1`;
-  // Explicit node ports come from the low band, which the allocator keeps for explicit requests.
-  const nodePort = 30000 + randomInt(0, 80);
+  const nodePort = await freeNodePort(api);
   await api.create({
     apiVersion: "v1",
     kind: "Namespace",
@@ -519,6 +518,20 @@ export async function createWorkload(api: Api, ns: string, options: WorkloadOpti
     widgetApiVersion,
     ...(options.explicitNodePort ? { nodePort } : {}),
   };
+}
+
+/**
+ * An explicit node port from the low band (which the allocator keeps for explicit requests)
+ * that no Service of the cluster holds now: test files run side by side on one cluster, and
+ * a random pick from 80 ports collided often enough to fail a run.
+ */
+async function freeNodePort(api: Api): Promise<number> {
+  const services = (
+    await api.send<{ items: { spec?: { ports?: { nodePort?: number }[] } }[] }>("GET", "/api/v1/services")
+  ).items;
+  const used = new Set(services.flatMap((s) => (s.spec?.ports ?? []).map((p) => p.nodePort)));
+  const free = Array.from({ length: 80 }, (_, i) => 30000 + i).filter((port) => !used.has(port));
+  return free[randomInt(0, free.length)] ?? 30000 + randomInt(0, 80);
 }
 
 export async function waitEstablished(api: Api, crdName: string): Promise<void> {
