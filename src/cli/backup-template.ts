@@ -9,7 +9,7 @@ import type { KubeObject } from "../core/kube-types.js";
 import type { RetentionPolicy } from "../schedule/index.js";
 import { println } from "./io.js";
 import type { Runner } from "./main.js";
-import { printObject } from "./print.js";
+import { printList, printObject } from "./print.js";
 import { confirm } from "./prompt.js";
 import { withServer } from "./server-api.js";
 
@@ -69,15 +69,37 @@ export interface TemplateKind<T extends KubeObject> {
   readonly pauseText: string;
   readonly unpauseText: string;
   readonly describe: (object: T, backups: readonly Backup[]) => string;
+  readonly columns: readonly string[];
+  readonly row: (object: T) => string[];
 }
 
-/** describe, pause, unpause and delete, the same for schedules and triggers. */
+/** get, describe, pause, unpause and delete, the same for schedules and triggers. */
 export function registerTemplateVerbs<T extends KubeObject>(
   cmd: Command,
   run: Runner,
   spec: TemplateKind<T>,
 ): void {
   const { kind, noun, label } = spec;
+  cmd
+    .command("get")
+    .argument("[names...]")
+    .option("-o, --output <format>", "table, json or yaml")
+    .description(`List ${kind}`)
+    .action((names: string[], flags: { output?: string }) =>
+      run((ctx) =>
+        withServer(ctx, async (api) => {
+          const shown = names.length
+            ? await Promise.all(names.map((n) => api.get<T>(kind, n)))
+            : await api.list<T>(kind);
+          printList(ctx.io, flags.output, shown, {
+            columns: spec.columns,
+            row: spec.row,
+            empty: `No ${kind} found.`,
+          });
+          return 0;
+        }),
+      ),
+    );
   cmd
     .command("describe")
     .argument("<name>")

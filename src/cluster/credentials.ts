@@ -16,7 +16,7 @@ const EXEC_TIMEOUT_MS = 60_000;
 
 export async function endpointFor(context: ResolvedContext): Promise<Omit<Endpoint, "description">> {
   const { cluster, user } = context;
-  const tls: Endpoint["tls"] & { -readonly [K in keyof Endpoint["tls"]]?: Endpoint["tls"][K] } = {};
+  const tls: Endpoint["tls"] = {};
   const ca = await dataOrFile(
     cluster["certificate-authority-data"],
     cluster["certificate-authority"],

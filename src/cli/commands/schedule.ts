@@ -14,7 +14,6 @@ import {
 import type { CommandContext } from "../context.js";
 import { println } from "../io.js";
 import type { Runner } from "../main.js";
-import { printList } from "../print.js";
 import { withServer } from "../server-api.js";
 import { describeSchedule, scheduleColumns, scheduleRow } from "../views/schedule.js";
 import { type BackupCreateFlags, backupSpecFromFlags } from "./backup.js";
@@ -67,27 +66,6 @@ export function registerSchedule(program: Command, run: Runner): void {
       return 0;
     }),
   );
-  cmd
-    .command("get")
-    .argument("[names...]")
-    .option("-o, --output <format>", "table, json or yaml")
-    .description("List schedules")
-    .action((names: string[], flags: { output?: string }) =>
-      run((ctx) =>
-        withServer(ctx, async (api) => {
-          const all = await api.list<Schedule>("schedules");
-          const shown = names.length
-            ? await Promise.all(names.map((n) => api.get<Schedule>("schedules", n)))
-            : all;
-          printList(ctx.io, flags.output, shown, {
-            columns: scheduleColumns,
-            row: scheduleRow,
-            empty: "No schedules found.",
-          });
-          return 0;
-        }),
-      ),
-    );
   registerTemplateVerbs(cmd, run, {
     kind: "schedules",
     noun: "Schedule",
@@ -96,6 +74,8 @@ export function registerSchedule(program: Command, run: Runner): void {
     pauseText: "Stop taking backups until unpaused",
     unpauseText: "Take backups again",
     describe: describeSchedule,
+    columns: scheduleColumns,
+    row: scheduleRow,
   });
 }
 

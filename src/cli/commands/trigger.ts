@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { TRIGGER_EVENTS, type Trigger, type TriggerEvent, type TriggerSpec } from "../../api/index.js";
+import { TRIGGER_EVENTS, type TriggerEvent, type TriggerSpec } from "../../api/index.js";
 import { discover } from "../../cluster/discovery.js";
 import { KubesnapError } from "../../core/errors.js";
 import { parseKeyValues } from "../../core/kv.js";
@@ -16,7 +16,6 @@ import {
 import { listFlag } from "../flags.js";
 import { println } from "../io.js";
 import type { Runner } from "../main.js";
-import { printList } from "../print.js";
 import { withServer } from "../server-api.js";
 import { describeTrigger, triggerColumns, triggerRow } from "../views/trigger.js";
 import { type BackupCreateFlags, backupSpecFromFlags } from "./backup.js";
@@ -100,26 +99,6 @@ export function registerTrigger(program: Command, run: Runner): void {
       return 0;
     }),
   );
-  cmd
-    .command("get")
-    .argument("[names...]")
-    .option("-o, --output <format>", "table, json or yaml")
-    .description("List triggers")
-    .action((names: string[], flags: { output?: string }) =>
-      run((ctx) =>
-        withServer(ctx, async (api) => {
-          const shown = names.length
-            ? await Promise.all(names.map((n) => api.get<Trigger>("triggers", n)))
-            : await api.list<Trigger>("triggers");
-          printList(ctx.io, flags.output, shown, {
-            columns: triggerColumns,
-            row: triggerRow,
-            empty: "No triggers found.",
-          });
-          return 0;
-        }),
-      ),
-    );
   registerTemplateVerbs(cmd, run, {
     kind: "triggers",
     noun: "Trigger",
@@ -128,5 +107,7 @@ export function registerTrigger(program: Command, run: Runner): void {
     pauseText: "Stop watching (changes meanwhile are not backed up)",
     unpauseText: "Watch again",
     describe: describeTrigger,
+    columns: triggerColumns,
+    row: triggerRow,
   });
 }
