@@ -257,17 +257,18 @@ export class TriggerController implements Reconciler {
       throw err;
     });
     running.lastBackup = now;
-    await this.write(running, trigger, {
-      lastBackup: now.toISOString(),
-      lastBackupName: backup.name,
-      message: "",
-    });
+    // Logged before the status write, so whoever sees the status can also find the line.
     this.deps.log.info(existed ? "triggered backup already existed" : "triggered backup created", {
       trigger: trigger.metadata.name,
       backup: backup.name,
       changes: window.changes,
       // From the last change seen to the Backup's creation: the debounce plus this server's delay.
       latencyMs: now.getTime() - Date.parse(window.lastChange),
+    });
+    await this.write(running, trigger, {
+      lastBackup: now.toISOString(),
+      lastBackupName: backup.name,
+      message: "",
     });
     await this.applyRetention(trigger);
     return running.window ? { requeueAfterMs: 250 } : undefined;

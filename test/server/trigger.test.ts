@@ -314,7 +314,9 @@ describe("a trigger whose server is killed with SIGKILL during the debounce wind
       45_000,
     );
     expect(backupCause(backup)?.causes.map((c) => c.name)).toEqual(["web"]);
-    expect(next.logs()).toContain('"triggered backup created"');
+    await eventually("the server to log the created backup", async () =>
+      next.logs().includes('"triggered backup created"') ? true : undefined,
+    );
     await expectOnly("restart", expected);
   });
 
@@ -331,7 +333,10 @@ describe("a trigger whose server is killed with SIGKILL during the debounce wind
       const t = await triggerOf(client, setup.namespace, "made-before");
       return t?.status?.lastBackupName === expected ? true : undefined;
     });
-    expect(next.logs()).toContain('"triggered backup already existed"');
+    // The child's output reaches this process on its own schedule: wait for the line.
+    await eventually("the server to log the existing backup", async () =>
+      next.logs().includes('"triggered backup already existed"') ? true : undefined,
+    );
     await expectOnly("made-before", expected);
   });
 });
