@@ -5,7 +5,7 @@ import { groupResource } from "../core/kube-types.js";
 import { RunLog } from "../report/log.js";
 import { Results, type ResultsDoc } from "../report/results.js";
 import type { Repository } from "../repository/index.js";
-import type { PodVolumeRestoreStep } from "../volumes/fs/index.js";
+import { fsVolumesByPod, type PodVolumeRestoreStep } from "../volumes/fs/index.js";
 import {
   claimSnapshots,
   createSnapshotSources,
@@ -105,7 +105,11 @@ export async function runRestore(
     });
     plan = planRestore(
       items.map((i) => i.meta),
-      { ...options, provisionedVolumes: sources.flatMap((s) => s.volume.volumeName ?? []) },
+      {
+        ...options,
+        provisionedVolumes: sources.flatMap((s) => s.volume.volumeName ?? []),
+        podsWithVolumeData: [...fsVolumesByPod(deps.backup.volumes).keys()],
+      },
     );
     const restoredClaims = restoredSources(sources, plan);
     for (const warning of plan.warnings) log.warn(results.warning(undefined, warning));

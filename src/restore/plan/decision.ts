@@ -40,11 +40,14 @@ export type OwnerLink =
    * owner's uid is not yet in the uid map.
    */
   | { readonly action: "rewrite-after-owner"; readonly owner: OwnerReference; readonly ownerTier: number }
-  /** The owner is not restored (absent from the backup, or skipped): drop the reference. */
+  /**
+   * Drop the reference: the owner is not restored (absent from the backup, or skipped), or
+   * the item is a pod its controller adopts by its labels (see adoptedByLabels).
+   */
   | {
       readonly action: "drop";
       readonly owner: OwnerReference;
-      readonly why: "owner-not-in-backup" | "owner-not-restored";
+      readonly why: "owner-not-in-backup" | "owner-not-restored" | "adopted-by-controller";
     };
 
 export interface RestoreDecision {

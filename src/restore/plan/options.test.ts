@@ -15,6 +15,7 @@ describe("resolveRestoreOptions", () => {
       existingResourcePolicy: "none",
       preserveNodePorts: false,
       provisionedVolumes: new Set(),
+      podsWithVolumeData: new Set(),
     });
   });
 

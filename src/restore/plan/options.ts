@@ -35,6 +35,11 @@ export interface RestoreOptions {
    * snapshot (the backup's volume records say which).
    */
   readonly provisionedVolumes?: readonly string[];
+  /**
+   * Pods ("namespace/name" in the backup) whose volumes' files the backup copied: restored
+   * even when their controller is, so the files have a pod to go into (see carriesState).
+   */
+  readonly podsWithVolumeData?: readonly string[];
 }
 
 /** RestoreOptions with defaults applied and validated; what the planner works from. */
@@ -50,6 +55,7 @@ export interface ResolvedRestoreOptions {
   readonly existingResourcePolicy: ExistingResourcePolicy;
   readonly preserveNodePorts: boolean;
   readonly provisionedVolumes: ReadonlySet<string>;
+  readonly podsWithVolumeData: ReadonlySet<string>;
 }
 
 export function resolveRestoreOptions(options: RestoreOptions): ResolvedRestoreOptions {
@@ -99,6 +105,7 @@ export function resolveRestoreOptions(options: RestoreOptions): ResolvedRestoreO
     existingResourcePolicy: options.existingResourcePolicy ?? "none",
     preserveNodePorts: options.preserveNodePorts ?? false,
     provisionedVolumes: new Set(options.provisionedVolumes ?? []),
+    podsWithVolumeData: new Set(options.podsWithVolumeData ?? []),
   };
 }
 

@@ -40,9 +40,9 @@ describe("buildTiers", () => {
       ["endpoints"],
       ["services"],
       ["ingresses.networking.k8s.io"],
+      ["pods"],
       ["deployments.apps"],
       ["replicasets.apps"],
-      ["pods"],
       ["certificates.cert-manager.io"],
       ["validatingwebhookconfigurations.admissionregistration.k8s.io"],
     ]);
@@ -54,16 +54,16 @@ describe("buildTiers", () => {
     expect(buildTiers(["namespaces"])[0]?.waitFor).toBe("nothing");
   });
 
-  it("puts controllers before what they own", () => {
+  it("puts controllers before the controllers they own, and pods before every controller", () => {
     for (const [owner, owned] of [
       ["deployments.apps", "replicasets.apps"],
-      ["replicasets.apps", "pods"],
       ["cronjobs.batch", "jobs.batch"],
-      ["jobs.batch", "pods"],
-      ["statefulsets.apps", "pods"],
       ["daemonsets.apps", "controllerrevisions.apps"],
     ] as const) {
       expect(orderSlot(owner)).toBeLessThan(orderSlot(owned));
+    }
+    for (const controller of ["replicasets.apps", "jobs.batch", "statefulsets.apps", "daemonsets.apps"]) {
+      expect(orderSlot("pods")).toBeLessThan(orderSlot(controller));
     }
   });
 

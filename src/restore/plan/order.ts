@@ -50,11 +50,18 @@ const HEAD: readonly (readonly string[])[] = [
 
 /** The remaining built-in kinds (alphabetical) go here, between HEAD and WORKLOADS. */
 
-/** Controllers before what they own, so owned items find their owner (and its new uid). */
+/**
+ * Pods first, then controllers before what they own, so owned items find their owner (and
+ * its new uid). A pod whose controller is restored is restored only for its volume data
+ * (see carriesState), and must exist before that controller: created after, it would meet
+ * the pod the controller had just made (a StatefulSet's pod of the same name; a surplus pod
+ * for a ReplicaSet, which then deletes the newest, ours). Created first, it is adopted by
+ * its labels, as Velero's order (pods before replicasets) also has it.
+ */
 const WORKLOADS: readonly (readonly string[])[] = [
+  ["pods"],
   ["cronjobs.batch", "daemonsets.apps", "deployments.apps", "replicationcontrollers", "statefulsets.apps"],
   ["controllerrevisions.apps", "jobs.batch", "replicasets.apps"],
-  ["pods"],
 ];
 
 /** Custom resources (alphabetical) go here: their CRDs are Established, and the operators that

@@ -17,20 +17,42 @@ export function controllerOf(item: ItemMeta): OwnerReference | undefined {
   return item.ownerReferences?.find((owner) => owner.controller === true);
 }
 
+/** What the planner knows beyond an item's own metadata when judging whether it carries state. */
+export interface StateContext {
+  /** Pods ("namespace/name" in the backup) whose volumes' files the backup copied. */
+  readonly podsWithVolumeData: ReadonlySet<string>;
+}
+
 /**
  * Owned kinds restored even when their controller is restored, because they carry state
  * a controller cannot regenerate identically: an operator's generated password in a
  * Secret (a new one would not open the restored database), a StatefulSet's PVC (with a
- * retention policy the StatefulSet owns it, and a new claim would be an empty volume).
- * They keep their controller reference, rewritten to the new owner, so the controller
- * adopts them instead of creating another. Exception: a PVC owned by a Pod is a generic
- * ephemeral volume; the ephemeral-volume controller creates it with the pod.
+ * retention policy the StatefulSet owns it, and a new claim would be an empty volume), a
+ * pod whose volumes' files the backup copied (a new pod would start with empty volumes).
+ * Secrets and claims keep their controller reference, rewritten to the new owner, so the
+ * controller adopts them instead of creating another; pods lose it (adoptedByLabels).
+ * Exception: a PVC owned by a Pod is a generic ephemeral volume; the ephemeral-volume
+ * controller creates it with the pod.
  */
-export function carriesState(item: ItemMeta, controller: OwnerReference): boolean {
+export function carriesState(item: ItemMeta, controller: OwnerReference, ctx: StateContext): boolean {
   const resource = groupResource(item.type);
   if (resource === GR.secrets || resource === GR.configMaps) return true;
+  if (resource === GR.pods) return adoptedByLabels(item, ctx);
   return (
     resource === GR.persistentVolumeClaims && !(controller.kind === "Pod" && controller.apiVersion === "v1")
+  );
+}
+
+/**
+ * A pod restored for its volume data goes without its controller reference. Its controller
+ * may not be restored at all (a Deployment's ReplicaSet is made anew, with a new name only
+ * when the template changed), and adding the reference later would race the controller,
+ * which adopts the orphan by its labels (pod-template-hash, a StatefulSet's pod name) the
+ * moment it starts, because pods are restored before controllers (see order.ts).
+ */
+export function adoptedByLabels(item: ItemMeta, ctx: StateContext): boolean {
+  return (
+    groupResource(item.type) === GR.pods && ctx.podsWithVolumeData.has(`${item.namespace ?? ""}/${item.name}`)
   );
 }
 
@@ -44,9 +66,10 @@ export function carriesState(item: ItemMeta, controller: OwnerReference): boolea
 export function ownedByRestoredController(
   item: ItemMeta,
   survivingOwner: (uid: string) => ItemMeta | undefined,
+  ctx: StateContext,
 ): SkipDecision | undefined {
   const controller = controllerOf(item);
-  if (controller === undefined || carriesState(item, controller)) return undefined;
+  if (controller === undefined || carriesState(item, controller, ctx)) return undefined;
   const owner = survivingOwner(controller.uid);
   if (owner === undefined) return undefined;
   return {
@@ -65,11 +88,14 @@ export interface OwnerState {
 
 /** What to do with each owner reference of an item restored in tier `itemTier`. */
 export function ownerLinks(
-  owners: readonly OwnerReference[],
+  item: ItemMeta,
   itemTier: number,
   stateOf: (uid: string) => OwnerState,
+  ctx: StateContext,
 ): OwnerLink[] {
-  return owners.map((owner) => {
+  const adopted = adoptedByLabels(item, ctx);
+  return (item.ownerReferences ?? []).map((owner) => {
+    if (adopted && owner.controller === true) return { action: "drop", owner, why: "adopted-by-controller" };
     const state = stateOf(owner.uid);
     if (state.restoredInTier === undefined) {
       return { action: "drop", owner, why: state.inBackup ? "owner-not-restored" : "owner-not-in-backup" };

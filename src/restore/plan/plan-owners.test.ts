@@ -27,6 +27,26 @@ describe("owned items and their controllers", () => {
     });
   });
 
+  it("restores a pod whose volume data the backup copied, without its controller link, for the new ReplicaSet to adopt", () => {
+    const plan = planRestore(shopBackup(), { podsWithVolumeData: ["shop/web-5d9c7b8f6-abcde"] });
+    const restored = decisionOf(plan, "pods shop/web-5d9c7b8f6-abcde");
+    expect(restored).toMatchObject({ action: "restore", targetNamespace: "shop" });
+    const rs = controllerRef("ReplicaSet", "apps/v1", "web-5d9c7b8f6", "uid-rs-web");
+    expect(restored?.action === "restore" && restored.owners).toEqual([
+      { action: "drop", owner: rs, why: "adopted-by-controller" },
+    ]);
+    // Restored before the Deployment, so the ReplicaSet it makes finds the pod and makes no other.
+    const tierOf = (resource: string) => plan.tiers.findIndex((t) => t.resources.includes(resource));
+    expect(restored?.action === "restore" && restored.tier).toBeLessThan(tierOf("deployments.apps"));
+    // Its sibling has no data: left to the Deployment, like the ReplicaSet.
+    expect(decisionOf(plan, "pods shop/web-5d9c7b8f6-fghij")).toMatchObject({
+      reason: "owned-by-restored-controller",
+    });
+    expect(decisionOf(plan, "replicasets.apps shop/web-5d9c7b8f6")).toMatchObject({
+      reason: "owned-by-restored-controller",
+    });
+  });
+
   it("does not depend on the order items arrive in", () => {
     const reversed = planRestore(shopBackup().reverse(), {});
     expect(decisionOf(reversed, "pods shop/web-5d9c7b8f6-fghij")).toMatchObject({

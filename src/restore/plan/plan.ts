@@ -15,7 +15,7 @@ import { describeItem, type ItemMeta, itemRef } from "./item-meta.js";
 import { mapNamespace } from "./namespace-mapping.js";
 import { type ResolvedRestoreOptions, type RestoreOptions, resolveRestoreOptions } from "./options.js";
 import { buildTiers } from "./order.js";
-import { ownedByRestoredController, ownerLinks } from "./owners.js";
+import { ownedByRestoredController, ownerLinks, type StateContext } from "./owners.js";
 import { type MissingDependency, planWarnings } from "./plan-warnings.js";
 import { GR, neverRestoredReason, resourceNamesMatch } from "./resources.js";
 import { intrinsicSkip, type SkipRuleContext, SYSTEM_NAMESPACES } from "./skip-rules.js";
@@ -37,6 +37,7 @@ export function planRestore(items: Iterable<ItemMeta>, options: RestoreOptions):
   const all = [...items];
   const index = indexItems(all);
   const targetNamespaceOf = (source: string) => mapNamespace(opts.namespaceMapping, source);
+  const stateCtx = { podsWithVolumeData: opts.podsWithVolumeData };
   const ctx: SkipRuleContext = {
     servicesWithSelector: index.servicesWithSelector,
     targetNamespaceOf,
@@ -45,7 +46,7 @@ export function planRestore(items: Iterable<ItemMeta>, options: RestoreOptions):
 
   const seen = new Set<string>();
   const drafts = all.map((item) => firstPass(item, { opts, ctx, seen }));
-  leaveOwnedItemsToControllers(all, drafts, index);
+  leaveOwnedItemsToControllers(all, drafts, index, stateCtx);
   const missingDependencies = pullInDependencies(all, drafts, { index, opts });
   const namespaces = decideNamespaces(all, drafts, opts, ctx);
 
@@ -90,7 +91,7 @@ export function planRestore(items: Iterable<ItemMeta>, options: RestoreOptions):
       tier,
       selectedAs: draft.neededBy === undefined ? "selected" : "dependency",
       ...(draft.neededBy !== undefined ? { neededBy: draft.neededBy } : {}),
-      owners: ownerLinks(item.ownerReferences ?? [], tier, ownerState),
+      owners: ownerLinks(item, tier, ownerState, stateCtx),
     };
   }
 
@@ -183,7 +184,12 @@ function skip(reason: SkipReason, message: string, rescuable: boolean): Draft {
  * and exists either way. So a Pod of a ReplicaSet of a Deployment is skipped like the
  * ReplicaSet, and the decisions do not depend on the order items arrive in.
  */
-function leaveOwnedItemsToControllers(items: readonly ItemMeta[], drafts: Draft[], index: ItemIndex): void {
+function leaveOwnedItemsToControllers(
+  items: readonly ItemMeta[],
+  drafts: Draft[],
+  index: ItemIndex,
+  ctx: StateContext,
+): void {
   const passed = drafts.map((draft) => draft.state === "restore");
   const survivingOwner = (uid: string) => {
     const ownerIndex = index.byUid.get(uid);
@@ -191,7 +197,7 @@ function leaveOwnedItemsToControllers(items: readonly ItemMeta[], drafts: Draft[
   };
   items.forEach((item, i) => {
     if (!passed[i]) return;
-    const decision = ownedByRestoredController(item, survivingOwner);
+    const decision = ownedByRestoredController(item, survivingOwner, ctx);
     if (decision !== undefined) drafts[i] = { state: "skip", decision, rescuable: false };
   });
 }
