@@ -4,47 +4,17 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { BackupRecord } from "../../src/backup/record.js";
 import type { CsiSnapshotVolume } from "../../src/volumes/record.js";
-import type { CsiInfo } from "../../testenv/env-info.js";
 import { isolateCli, kubesnapOk } from "../cli.js";
 import { testEnv } from "../context.js";
 import { eventually, uniqueName } from "../kube.js";
-import { Api, type Obj } from "../restore/api.js";
+import { Api } from "../restore/api.js";
 import { backupOk, restore } from "../restore/records.js";
 import { createKubesnap, getKubesnap, startServer } from "../server/harness.js";
 import { deleteNamespace } from "../workloads.js";
+import { boundVolume, claim, csiInfo, foreignClaim, SNAPSHOT_API } from "./csi-env.js";
 
 const cluster = testEnv().clusters[0]!;
 const api = new Api(cluster);
-const SNAPSHOT_API = "snapshot.storage.k8s.io/v1";
-
-function csiInfo(): CsiInfo {
-  if (!cluster.csi) {
-    throw new Error("the test environment has no CSI stack: start it with `npm run testenv -- up DIR --csi`");
-  }
-  return cluster.csi;
-}
-
-function claim(namespace: string, name: string, spec: Record<string, unknown>, labels = {}): Obj {
-  return {
-    apiVersion: "v1",
-    kind: "PersistentVolumeClaim",
-    metadata: { name, namespace, labels },
-    spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Mi" } }, ...spec },
-  };
-}
-
-/** The claim once bound, and the directory the hostpath driver keeps its volume in. */
-async function boundVolume(namespace: string, name: string): Promise<{ pv: string; dir: string }> {
-  const bound = await eventually(`PVC ${namespace}/${name} to be Bound`, async () => {
-    const pvc = await api.read({ apiVersion: "v1", kind: "PersistentVolumeClaim", namespace, name });
-    return (pvc.status as { phase?: string } | undefined)?.phase === "Bound" ? pvc : undefined;
-  });
-  const pv = (bound.spec as { volumeName: string }).volumeName;
-  const volume = await api.read({ apiVersion: "v1", kind: "PersistentVolume", name: pv });
-  const handle = (volume.spec as { csi: { volumeHandle: string } }).csi.volumeHandle;
-  return { pv, dir: join(csiInfo().stateDir, "volumes", handle) };
-}
-
 async function createNamespace(name: string): Promise<void> {
   await api.create({ apiVersion: "v1", kind: "Namespace", metadata: { name } });
 }
@@ -59,8 +29,8 @@ describe("CSI volume snapshots", () => {
   beforeAll(async () => {
     isolateCli(cluster);
     await createNamespace(namespace);
-    await api.create(claim(namespace, "data", { storageClassName: csiInfo().storageClass }));
-    original = await boundVolume(namespace, "data");
+    await api.create(claim(namespace, "data", { storageClassName: csiInfo(cluster).storageClass }));
+    original = await boundVolume(api, namespace, "data");
     // No kubelet mounts the volume: the test writes into the driver's directory for it.
     mkdirSync(join(original.dir, "nested"), { recursive: true });
     writeFileSync(join(original.dir, "nested", "data.bin"), data);
@@ -76,16 +46,16 @@ describe("CSI volume snapshots", () => {
         namespace,
         pvc: "data",
         volumeName: original.pv,
-        driver: csiInfo().driver,
+        driver: csiInfo(cluster).driver,
         snapshotHandle: expect.stringMatching(/^snapshot-/),
         restoreSize: "1Mi",
-        class: csiInfo().snapshotClass,
+        class: csiInfo(cluster).snapshotClass,
         content: expect.stringMatching(/^snapcontent-/),
       },
     ]);
     const volume = record.volumes?.[0] as CsiSnapshotVolume;
     expect(
-      existsSync(join(csiInfo().stateDir, "snapshots", volume.snapshotHandle, "nested", "data.bin")),
+      existsSync(join(csiInfo(cluster).stateDir, "snapshots", volume.snapshotHandle, "nested", "data.bin")),
     ).toBe(true);
     // A VolumeSnapshot left in the namespace would take the snapshot with it when the namespace goes.
     // (by label: a whole-cluster backup of another test may be snapshotting it too)
@@ -117,7 +87,7 @@ describe("CSI volume snapshots", () => {
     expect(run.errors).toEqual([]);
     expect(run.record.status.phase).toBe("Completed");
 
-    const restored = await boundVolume(namespace, "data");
+    const restored = await boundVolume(api, namespace, "data");
     expect(restored.pv).not.toBe(original.pv);
     expect(readFileSync(join(restored.dir, "nested", "data.bin")).equals(data)).toBe(true);
     const pvc = await api.read({ apiVersion: "v1", kind: "PersistentVolumeClaim", namespace, name: "data" });
@@ -126,6 +96,18 @@ describe("CSI volume snapshots", () => {
       kind: "VolumeSnapshot",
       name: expect.any(String),
     });
+    // The claim is bound: the VolumeSnapshot and content it came from are gone, the backup's snapshot is not.
+    const byRestore = `kubesnap.io/restore-name=${namespace}-restore`;
+    expect(
+      await api.list({ apiVersion: SNAPSHOT_API, kind: "VolumeSnapshot", namespace }, byRestore),
+    ).toEqual([]);
+    await eventually("the restore's VolumeSnapshotContent to go", async () =>
+      (await api.list({ apiVersion: SNAPSHOT_API, kind: "VolumeSnapshotContent" }, byRestore)).length === 0
+        ? true
+        : undefined,
+    );
+    const volume = record.volumes?.[0] as CsiSnapshotVolume;
+    expect(existsSync(join(csiInfo(cluster).stateDir, "snapshots", volume.snapshotHandle))).toBe(true);
   });
 
   it("deletes the snapshot and its VolumeSnapshotContent with the backup", async () => {
@@ -134,7 +116,7 @@ describe("CSI volume snapshots", () => {
     expect(
       await api.find({ apiVersion: SNAPSHOT_API, kind: "VolumeSnapshotContent", name: volume.content }),
     ).toBeUndefined();
-    expect(existsSync(join(csiInfo().stateDir, "snapshots", volume.snapshotHandle))).toBe(false);
+    expect(existsSync(join(csiInfo(cluster).stateDir, "snapshots", volume.snapshotHandle))).toBe(false);
     await deleteNamespace(cluster, namespace);
   });
 });
@@ -144,29 +126,15 @@ describe("volumes that are not snapshotted", () => {
     const { home } = isolateCli(cluster);
     const namespace = uniqueName("csi-skip");
     await createNamespace(namespace);
-    // A CSI volume of a driver that has no VolumeSnapshotClass, bound by hand.
+    // A CSI volume of a driver that has no VolumeSnapshotClass.
     const pvName = `${namespace}-foreign`;
-    await api.create({
-      apiVersion: "v1",
-      kind: "PersistentVolume",
-      metadata: { name: pvName },
-      spec: {
-        capacity: { storage: "1Mi" },
-        accessModes: ["ReadWriteOnce"],
-        persistentVolumeReclaimPolicy: "Retain",
-        storageClassName: "",
-        csi: { driver: "foreign.csi.example.com", volumeHandle: "vol-1" },
-        claimRef: { namespace, name: "foreign" },
-      },
-    });
-    await api.create(claim(namespace, "foreign", { storageClassName: "", volumeName: pvName }));
-    await boundVolume(namespace, "foreign");
+    await foreignClaim(api, { namespace, name: "foreign", pv: pvName, driver: "foreign.csi.example.com" });
     await api.create(
-      claim(namespace, "scratch", { storageClassName: csiInfo().storageClass }, { tier: "scratch" }),
+      claim(namespace, "scratch", { storageClassName: csiInfo(cluster).storageClass }, { tier: "scratch" }),
     );
     // No class by that name provisions it: it stays Pending.
     await api.create(claim(namespace, "pending", { storageClassName: "no-such-class" }));
-    await boundVolume(namespace, "scratch");
+    await boundVolume(api, namespace, "scratch");
     const policy = join(home, "policy.yaml");
     writeFileSync(
       policy,
@@ -224,8 +192,8 @@ describe("CSI snapshots in server mode", () => {
     try {
       const namespace = uniqueName("csi-served");
       await createNamespace(namespace);
-      await api.create(claim(namespace, "data", { storageClassName: csiInfo().storageClass }));
-      await boundVolume(namespace, "data");
+      await api.create(claim(namespace, "data", { storageClassName: csiInfo(cluster).storageClass }));
+      await boundVolume(api, namespace, "data");
       await createKubesnap(server.client, server.namespace, "backups", {
         kind: "Backup",
         metadata: { name: namespace },
@@ -255,7 +223,7 @@ describe("CSI snapshots in server mode", () => {
       expect(contents).toHaveLength(1);
       const content = contents[0]!;
       const handle = (content.status as { snapshotHandle?: string } | undefined)?.snapshotHandle ?? "";
-      expect(existsSync(join(csiInfo().stateDir, "snapshots", handle))).toBe(true);
+      expect(existsSync(join(csiInfo(cluster).stateDir, "snapshots", handle))).toBe(true);
 
       await eventually(
         "the expired Backup to be deleted",
@@ -270,7 +238,7 @@ describe("CSI snapshots in server mode", () => {
           name: content.metadata.name,
         }),
       ).toBeUndefined();
-      expect(existsSync(join(csiInfo().stateDir, "snapshots", handle))).toBe(false);
+      expect(existsSync(join(csiInfo(cluster).stateDir, "snapshots", handle))).toBe(false);
       await deleteNamespace(cluster, namespace);
     } finally {
       await server.stop();

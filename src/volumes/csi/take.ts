@@ -91,10 +91,32 @@ export async function takeSnapshot(request: SnapshotRequest, deps: TakeDeps): Pr
       content: contentName,
     };
   } catch (err) {
-    // Not retained yet: deleting the VolumeSnapshot removes what the class made of it.
-    if (!retained) await client.request({ method: "DELETE", path }).catch(() => undefined);
+    if (!retained) await discard(path, client).catch(() => undefined);
     throw err;
   }
+}
+
+/**
+ * Undoes a snapshot that will not be recorded. Its content is Retain from birth (the class's
+ * twin), so deleting the VolumeSnapshot alone would leave the content, and the driver's
+ * snapshot if it is ever cut, with nothing to delete them: switched to Delete first, both go
+ * with the VolumeSnapshot.
+ */
+async function discard(path: string, client: KubeClient): Promise<void> {
+  const contentName = (await findObject<VolumeSnapshot>(client, path))?.status
+    ?.boundVolumeSnapshotContentName;
+  if (contentName) {
+    await client
+      .request({
+        method: "PATCH",
+        path: resourcePath(TYPES.contents, { name: contentName }),
+        contentType: MERGE_PATCH,
+        body: JSON.stringify({ spec: { deletionPolicy: "Delete" } }),
+      })
+      // Gone already, or not ours to change: the VolumeSnapshot goes all the same.
+      .catch(() => undefined);
+  }
+  await client.request({ method: "DELETE", path });
 }
 
 async function waitReady(path: string, request: SnapshotRequest, deps: TakeDeps): Promise<VolumeSnapshot> {
