@@ -7,9 +7,11 @@ import { Results, type ResultsDoc } from "../report/results.js";
 import type { Repository } from "../repository/index.js";
 import { fsVolumesByPod, type PodVolumeRestoreStep } from "../volumes/fs/index.js";
 import {
+  CLAIM_BIND_WAIT_MS,
   claimSnapshots,
   createSnapshotSources,
   DEFAULT_ITEM_OPERATION_TIMEOUT_MS,
+  releaseSnapshotSources,
   restoredSources,
   snapshotSources,
 } from "../volumes/index.js";
@@ -118,6 +120,12 @@ export async function runRestore(
       `plan: ${plan.summary.restore} items to restore, ${plan.summary.skip} left alone, in ${plan.tiers.length} tiers`,
     );
     let done = 0;
+    const snapshotDeps = {
+      client: deps.client,
+      names: { backup: spec.backupName, restore: name },
+      results,
+      log,
+    };
     const counts = await applyPlan(plan, items, {
       client: deps.client,
       repository,
@@ -129,17 +137,17 @@ export async function runRestore(
       claimSnapshots: claimSnapshots(restoredClaims),
       beforeClaims: () =>
         createSnapshotSources(restoredClaims, {
-          client: deps.client,
-          names: { backup: spec.backupName, restore: name },
-          results,
-          log,
+          ...snapshotDeps,
           timeoutMs: DEFAULT_ITEM_OPERATION_TIMEOUT_MS,
         }),
       ...(deps.podVolumes ? { podVolumes: deps.podVolumes } : {}),
     });
     restored = counts.restored;
     alreadyExisted = counts.alreadyExisted;
-    await deps.podVolumes?.finish({ results, log });
+    await Promise.all([
+      deps.podVolumes?.finish({ results, log }),
+      releaseSnapshotSources(restoredClaims, { ...snapshotDeps, timeoutMs: CLAIM_BIND_WAIT_MS }),
+    ]);
   } catch (err) {
     failureReason = describeError(err);
     log.error(`restore failed: ${failureReason}`);

@@ -11,6 +11,7 @@ export {
   type VolumeOptions,
 } from "./backup.js";
 export { deleteSnapshots } from "./csi/delete.js";
+export { CLAIM_BIND_WAIT_MS, releaseSnapshotSources } from "./csi/release.js";
 export { createSnapshotSources } from "./csi/restore.js";
 export { claimSnapshots, restoredSources, snapshotSources } from "./csi/restore-plan.js";
 export { deleteBackupVolumes } from "./delete.js";
