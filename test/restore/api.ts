@@ -191,3 +191,22 @@ export function refOf(object: Obj): Ref {
     name: object.metadata.name,
   };
 }
+
+/** Waits until a CRD's types are served (creating custom resources fails before). */
+export async function waitEstablished(api: Api, crdName: string): Promise<void> {
+  await eventually(`CRD ${crdName} to be Established`, async () => {
+    const crd = await api.read({
+      apiVersion: "apiextensions.k8s.io/v1",
+      kind: "CustomResourceDefinition",
+      name: crdName,
+    });
+    const conditions = (crd.status as { conditions?: { type: string; status: string }[] } | undefined)
+      ?.conditions;
+    return conditions?.some((c) => c.type === "Established" && c.status === "True") ? true : undefined;
+  });
+}
+
+/** Reads objects again, as the API server has them now. */
+export async function readAll(api: Api, refs: readonly Ref[]): Promise<Obj[]> {
+  return Promise.all(refs.map((ref) => api.read(ref)));
+}

@@ -2,17 +2,10 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { isolateCli } from "../cli.js";
 import { testEnv } from "../context.js";
 import { eventually, uniqueName } from "../kube.js";
-import { Api, type Obj, refOf } from "./api.js";
+import { Api, type Obj, readAll, refOf, waitEstablished } from "./api.js";
+import { comparable, RESTORE_LABEL } from "./checks.js";
 import { backupOk, type RestoreRun, restore } from "./records.js";
-import {
-  comparable,
-  createWorkload,
-  RESTORE_LABEL,
-  readAll,
-  type Workload,
-  waitEstablished,
-  waitSettled,
-} from "./workload.js";
+import { createWorkload, type Workload, waitSettled } from "./workload.js";
 
 /** Migration: back up from the first cluster, restore into the second with the global --kubeconfig. */
 describe("restoring into another cluster", () => {

@@ -3,8 +3,8 @@ import { isolateCli } from "../cli.js";
 import { testEnv } from "../context.js";
 import { uniqueName } from "../kube.js";
 import { Api, type Obj } from "./api.js";
+import { RESTORE_LABEL } from "./checks.js";
 import { backupOk, type RestoreRun, restore } from "./records.js";
-import { RESTORE_LABEL } from "./workload.js";
 
 /**
  * --existing-resource-policy: a namespace is backed up, then changed (objects edited,

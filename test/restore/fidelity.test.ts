@@ -2,18 +2,10 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { isolateCli } from "../cli.js";
 import { testEnv } from "../context.js";
 import { eventually, uniqueName } from "../kube.js";
-import { Api, type Obj, refOf } from "./api.js";
+import { Api, type Obj, readAll, refOf, waitEstablished } from "./api.js";
+import { comparable, OWNED_KINDS, RESTORE_LABEL } from "./checks.js";
 import { backupOk, groupLines, restore } from "./records.js";
-import {
-  comparable,
-  createWorkload,
-  OWNED_KINDS,
-  RESTORE_LABEL,
-  readAll,
-  type Workload,
-  waitEstablished,
-  waitSettled,
-} from "./workload.js";
+import { createWorkload, type Workload, waitSettled } from "./workload.js";
 
 /**
  * The disaster: a namespace with ~27 kinds is backed up, deleted with its CRD, and restored.

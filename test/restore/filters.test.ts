@@ -2,9 +2,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { isolateCli, kubesnapOk } from "../cli.js";
 import { testEnv } from "../context.js";
 import { uniqueName } from "../kube.js";
-import { Api, type Obj } from "./api.js";
+import { Api, type Obj, waitEstablished } from "./api.js";
+import { RESTORE_LABEL } from "./checks.js";
 import { backupOk, groupLines, restore } from "./records.js";
-import { RESTORE_LABEL, waitEstablished } from "./workload.js";
 
 /**
  * Filters take exactly what they say. Three namespaces P-a, P-b, P-c hold the same small set

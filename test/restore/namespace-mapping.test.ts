@@ -2,16 +2,10 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { isolateCli } from "../cli.js";
 import { testEnv } from "../context.js";
 import { eventually, uniqueName } from "../kube.js";
-import { Api, type Obj, refOf } from "./api.js";
+import { Api, type Obj, readAll, refOf } from "./api.js";
+import { comparable, RESTORE_LABEL } from "./checks.js";
 import { backupOk, type RestoreRun, restore } from "./records.js";
-import {
-  comparable,
-  createWorkload,
-  RESTORE_LABEL,
-  readAll,
-  type Workload,
-  waitSettled,
-} from "./workload.js";
+import { createWorkload, type Workload, waitSettled } from "./workload.js";
 
 /** A copy of a live namespace under another name, in the same cluster, beside the original. */
 describe("restore --namespace-mappings src:dst while src still exists", () => {
