@@ -6,7 +6,14 @@
 import type { ContainerClient, StoragePipelineOptions } from "@azure/storage-blob";
 import { KubesnapError } from "../core/errors.js";
 import type { AzureCredentials, AzureLocation } from "./location.js";
-import { isNetworkErrorCode } from "./network.js";
+import {
+  type ErrorFacts,
+  isTransient,
+  objectNotFound,
+  readErrorFacts,
+  type TransientSignals,
+  unavailable,
+} from "./sdk-errors.js";
 import { type ByteRange, checkByteRange, type ObjectInfo, type Storage } from "./storage.js";
 
 export type AzureOptions = Omit<AzureLocation, "provider">;
@@ -69,8 +76,8 @@ export class AzureStorage implements Storage {
       return true;
     } catch (err) {
       // Azure answers 409 BlobAlreadyExists, or 412 when the check happens at commit.
-      const { status, errorCode } = errorFacts(err);
-      if (status === 412 || (status === 409 && errorCode === "BlobAlreadyExists")) return false;
+      const { status, code } = errorFacts(err);
+      if (status === 412 || (status === 409 && code === "BlobAlreadyExists")) return false;
       throw this.#error(err, "write", key);
     }
   }
@@ -104,7 +111,7 @@ export class AzureStorage implements Storage {
         lastModified: properties.lastModified ?? new Date(0),
       };
     } catch (err) {
-      if (errorFacts(err).errorCode === "BlobNotFound") return undefined;
+      if (errorFacts(err).code === "BlobNotFound") return undefined;
       throw this.#error(err, "stat", key);
     }
   }
@@ -155,7 +162,7 @@ export class AzureStorage implements Storage {
   }
 
   #notFound(key: string): KubesnapError {
-    return new KubesnapError("NotFound", `${this.#where("read", key)}: object not found`);
+    return objectNotFound(this.#where("read", key));
   }
 
   #error(err: unknown, operation: AzureOperation, key: string): KubesnapError {
@@ -236,44 +243,34 @@ async function readAll(stream: NodeJS.ReadableStream | undefined): Promise<Uint8
 export function azureError(err: unknown, context: { where: string; container: string }): KubesnapError {
   if (err instanceof KubesnapError) return err;
   const { where, container } = context;
-  const { name, status, errorCode, message } = errorFacts(err);
-  if (errorCode === "ContainerNotFound") {
+  const facts = errorFacts(err);
+  const { name, status, code, message } = facts;
+  if (code === "ContainerNotFound") {
     return new KubesnapError("NotFound", `${where}: container "${container}" does not exist`, {
       hint: "create the container, or fix the bucket (container) name and storageAccount of the storage location",
       cause: err,
     });
   }
-  if (status === 404) return new KubesnapError("NotFound", `${where}: object not found`, { cause: err });
+  if (status === 404) return objectNotFound(where, err);
   if (status === 401 || status === 403) {
-    return new KubesnapError("AccessDenied", `${where}: access denied (${errorCode ?? status})`, {
-      hint: accessDeniedHint(errorCode),
+    return new KubesnapError("AccessDenied", `${where}: access denied (${code ?? status})`, {
+      hint: accessDeniedHint(code),
       cause: err,
     });
   }
-  const transient =
-    (errorCode !== undefined && isNetworkErrorCode(errorCode)) ||
-    errorCode === "ServerBusy" ||
-    errorCode === "OperationTimedOut" ||
-    name === "AbortError" ||
-    name === "TimeoutError" ||
-    status === 408 ||
-    status === 429 ||
-    (status !== undefined && status >= 500);
-  if (transient) {
-    return new KubesnapError(
-      "Unavailable",
-      `${where}: the object store is unreachable or busy (${message})`,
-      {
-        hint: "check blobEndpoint (or storageAccount) and the network; the request was already retried",
-        cause: err,
-      },
+  if (isTransient(facts, busy)) {
+    return unavailable(
+      where,
+      facts,
+      err,
+      "check blobEndpoint (or storageAccount) and the network; the request was already retried",
     );
   }
-  return new KubesnapError("Internal", `${where}: ${errorCode ?? name}: ${message}`, { cause: err });
+  return new KubesnapError("Internal", `${where}: ${code ?? name}: ${message}`, { cause: err });
 }
 
-function accessDeniedHint(errorCode: string | undefined): string {
-  switch (errorCode) {
+function accessDeniedHint(code: string | undefined): string {
+  switch (code) {
     // A wrong account key or a bad SAS signature; Azurite says AuthorizationFailure.
     case "AuthenticationFailed":
     case "AuthorizationFailure":
@@ -287,32 +284,25 @@ function accessDeniedHint(errorCode: string | undefined): string {
   }
 }
 
-interface ErrorFacts {
-  readonly name: string;
-  readonly status: number | undefined;
-  /** Azure's error code (x-ms-error-code: "BlobNotFound"…), or Node's network code. */
-  readonly errorCode: string | undefined;
-  readonly message: string;
-}
+/** Azure's words for "busy", and a request aborted or timed out on our side or the server's (408). */
+const busy: TransientSignals = {
+  codes: ["ServerBusy", "OperationTimedOut"],
+  names: ["AbortError", "TimeoutError"],
+  statuses: [408],
+};
 
-/** The few fields of RestError and Node errors the mapping looks at, read defensively. */
+/**
+ * A RestError keeps the HTTP status in statusCode, and Azure's error code ("BlobNotFound"…)
+ * or Node's network code in code.
+ */
 function errorFacts(err: unknown): ErrorFacts {
-  if (typeof err !== "object" || err === null) {
-    return { name: "Error", status: undefined, errorCode: undefined, message: String(err) };
-  }
-  const record = err as {
-    name?: unknown;
-    code?: unknown;
-    statusCode?: unknown;
-    message?: unknown;
-    details?: { errorCode?: unknown };
-  };
-  // A HEAD answer has no body, so its error code only arrives in details (from the header).
-  const errorCode = typeof record.code === "string" ? record.code : record.details?.errorCode;
-  return {
-    name: typeof record.name === "string" ? record.name : "Error",
-    status: typeof record.statusCode === "number" ? record.statusCode : undefined,
-    errorCode: typeof errorCode === "string" ? errorCode : undefined,
-    message: typeof record.message === "string" ? record.message : String(err),
-  };
+  return readErrorFacts(err, (error) => {
+    const { code, statusCode, details } = error as {
+      code?: unknown;
+      statusCode?: unknown;
+      details?: { errorCode?: unknown };
+    };
+    // A HEAD answer has no body, so its error code only arrives in details (from the header).
+    return { status: statusCode, code: typeof code === "string" ? code : details?.errorCode };
+  });
 }

@@ -9,7 +9,15 @@ import { createRequire } from "node:module";
 import type { Bucket, Storage as GcsClient, GetFilesResponse, StorageOptions } from "@google-cloud/storage";
 import { KubesnapError } from "../core/errors.js";
 import type { GcsLocation, GcsServiceAccountKey } from "./location.js";
-import { isNetworkErrorCode } from "./network.js";
+import {
+  type ErrorFacts,
+  isTransient,
+  missingBucket,
+  objectNotFound,
+  readErrorFacts,
+  type TransientSignals,
+  unavailable,
+} from "./sdk-errors.js";
 import { type ByteRange, checkByteRange, type ObjectInfo, type Storage } from "./storage.js";
 
 export type GcsOptions = Omit<GcsLocation, "provider">;
@@ -170,7 +178,7 @@ export class GcsStorage implements Storage {
   }
 
   #notFound(key: string): KubesnapError {
-    return new KubesnapError("NotFound", `${this.#where("read", key)}: object not found`);
+    return objectNotFound(this.#where("read", key));
   }
 
   async #error(err: unknown, operation: GcsOperation, key: string): Promise<KubesnapError> {
@@ -231,8 +239,10 @@ function serviceAccountClient(key: GcsServiceAccountKey): AuthClient {
 export function gcsError(err: unknown, context: { where: string; bucket: string }): KubesnapError {
   if (err instanceof KubesnapError) return err;
   const { where } = context;
-  const { status, code, reason, name, message } = errorFacts(err);
-  if (status === 404) return new KubesnapError("NotFound", `${where}: object not found`, { cause: err });
+  const facts = errorFacts(err);
+  const { status, message } = facts;
+  const reason = reasonOf(err);
+  if (status === 404) return objectNotFound(where, err);
   const denied = accessDeniedHint({ status, reason, message });
   if (denied !== undefined) {
     return new KubesnapError("AccessDenied", `${where}: access denied${reason ? ` (${reason})` : ""}`, {
@@ -240,23 +250,7 @@ export function gcsError(err: unknown, context: { where: string; bucket: string 
       cause: err,
     });
   }
-  const transient =
-    (code !== undefined && isNetworkErrorCode(code)) ||
-    name === "AbortError" ||
-    name === "TimeoutError" ||
-    status === 408 ||
-    status === 429 ||
-    (status !== undefined && status >= 500);
-  if (transient) {
-    return new KubesnapError(
-      "Unavailable",
-      `${where}: the object store is unreachable or busy (${message})`,
-      {
-        hint: "check the endpoint and the network; the request was already retried",
-        cause: err,
-      },
-    );
-  }
+  if (isTransient(facts, busy)) return unavailable(where, facts, err);
   return new KubesnapError("Internal", `${where}: ${message}`, { cause: err });
 }
 
@@ -281,43 +275,28 @@ function accessDeniedHint(facts: {
   return undefined;
 }
 
-function missingBucket(where: string, bucket: string): KubesnapError {
-  return new KubesnapError("NotFound", `${where}: bucket "${bucket}" does not exist`, {
-    hint: "create the bucket, or fix the bucket name (and endpoint) of the storage location",
+/** A request aborted or timed out on our side, or on the server's (408). */
+const busy: TransientSignals = { names: ["AbortError", "TimeoutError"], statuses: [408] };
+
+/**
+ * The HTTP status is an ApiError's numeric code or a Gaxios response's status; a string code
+ * is Node's network error code.
+ */
+function errorFacts(err: unknown): ErrorFacts {
+  return readErrorFacts(err, (error) => {
+    const { code, status, response } = error as {
+      code?: unknown;
+      status?: unknown;
+      response?: { status?: unknown };
+    };
+    return { status: [code, status, response?.status].find((s) => typeof s === "number"), code };
   });
 }
 
-interface ErrorFacts {
-  readonly name: string;
-  /** HTTP status, from an ApiError's numeric code or a Gaxios response. */
-  readonly status: number | undefined;
-  /** Node's network error code (ECONNREFUSED…). */
-  readonly code: string | undefined;
-  /** GCS's errors[0].reason, or an OAuth error ("invalid_grant"). */
-  readonly reason: string | undefined;
-  readonly message: string;
-}
-
-/** The few fields of SDK, Gaxios and Node errors the mapping looks at, read defensively. */
-function errorFacts(err: unknown): ErrorFacts {
-  if (typeof err !== "object" || err === null) {
-    return { name: "Error", status: undefined, code: undefined, reason: undefined, message: String(err) };
-  }
-  const record = err as {
-    name?: unknown;
-    code?: unknown;
-    message?: unknown;
-    errors?: { reason?: unknown }[];
-    status?: unknown;
-    response?: { status?: unknown; data?: { error?: unknown } };
-  };
-  const status = [record.code, record.status, record.response?.status].find((s) => typeof s === "number");
+/** GCS's errors[0].reason, or an OAuth error ("invalid_grant"). */
+function reasonOf(err: unknown): string | undefined {
+  if (typeof err !== "object" || err === null) return undefined;
+  const record = err as { errors?: { reason?: unknown }[]; response?: { data?: { error?: unknown } } };
   const reason = Array.isArray(record.errors) ? record.errors[0]?.reason : record.response?.data?.error;
-  return {
-    name: typeof record.name === "string" ? record.name : "Error",
-    status: typeof status === "number" ? status : undefined,
-    code: typeof record.code === "string" ? record.code : undefined,
-    reason: typeof reason === "string" ? reason : undefined,
-    message: typeof record.message === "string" ? record.message : String(err),
-  };
+  return typeof reason === "string" ? reason : undefined;
 }

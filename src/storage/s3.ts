@@ -7,7 +7,6 @@
 import type { ListObjectsV2CommandOutput, S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
 import { KubesnapError } from "../core/errors.js";
 import type { S3Location } from "./location.js";
-import { isNetworkErrorCode } from "./network.js";
 import {
   deleteVersions,
   extendRetention,
@@ -16,6 +15,15 @@ import {
   retainedUntil,
   retentionFields,
 } from "./s3-lock.js";
+import {
+  type ErrorFacts,
+  isTransient,
+  missingBucket,
+  objectNotFound,
+  readErrorFacts,
+  type TransientSignals,
+  unavailable,
+} from "./sdk-errors.js";
 import { type ByteRange, checkByteRange, type ObjectInfo, type PutOptions, type Storage } from "./storage.js";
 
 export type S3Options = Omit<S3Location, "provider">;
@@ -221,7 +229,7 @@ export class S3Storage implements Storage {
       const { client, sdk } = await this.#connect();
       await client.send(new sdk.HeadBucketCommand({ Bucket: this.#bucket }));
     } catch (err) {
-      if (errorFacts(err).status === 404) throw missingBucket(err, this.#where("stat", key), this.#bucket);
+      if (errorFacts(err).status === 404) throw missingBucket(this.#where("stat", key), this.#bucket, err);
       // 403 and the like: we cannot tell, and the object HEAD already said 404.
       if (errorFacts(err).status !== 403) throw this.#error(err, "stat", key);
     }
@@ -237,7 +245,7 @@ export class S3Storage implements Storage {
   }
 
   #notFound(key: string): KubesnapError {
-    return new KubesnapError("NotFound", `${this.#where("read", key)}: object not found`);
+    return objectNotFound(this.#where("read", key));
   }
 
   #error(err: unknown, operation: S3Operation, key: string): KubesnapError {
@@ -278,11 +286,10 @@ function clientConfig(options: S3Options): S3ClientConfig {
 export function s3Error(err: unknown, context: { where: string; bucket: string }): KubesnapError {
   if (err instanceof KubesnapError) return err;
   const { where, bucket } = context;
-  const { name, status, code, message } = errorFacts(err);
-  if (name === "NoSuchBucket") return missingBucket(err, where, bucket);
-  if (name === "NoSuchKey" || name === "NotFound" || status === 404) {
-    return new KubesnapError("NotFound", `${where}: object not found`, { cause: err });
-  }
+  const facts = errorFacts(err);
+  const { name, status, message } = facts;
+  if (name === "NoSuchBucket") return missingBucket(where, bucket, err);
+  if (name === "NoSuchKey" || name === "NotFound" || status === 404) return objectNotFound(where, err);
   const denied = accessDeniedHint(name);
   if (denied !== undefined || status === 403) {
     return new KubesnapError("AccessDenied", `${where}: access denied (${name})`, {
@@ -296,23 +303,7 @@ export function s3Error(err: unknown, context: { where: string; bucket: string }
       cause: err,
     });
   }
-  const transient =
-    (code !== undefined && isNetworkErrorCode(code)) ||
-    name === "TimeoutError" ||
-    name === "RequestTimeout" ||
-    name === "SlowDown" ||
-    status === 429 ||
-    (status !== undefined && status >= 500);
-  if (transient) {
-    return new KubesnapError(
-      "Unavailable",
-      `${where}: the object store is unreachable or busy (${message})`,
-      {
-        hint: "check the endpoint and the network; the request was already retried",
-        cause: err,
-      },
-    );
-  }
+  if (isTransient(facts, busy)) return unavailable(where, facts, err);
   return new KubesnapError("Internal", `${where}: ${name}: ${message}`, { cause: err });
 }
 
@@ -338,36 +329,13 @@ function accessDeniedHint(name: string): string | undefined {
   }
 }
 
-function missingBucket(err: unknown, where: string, bucket: string): KubesnapError {
-  return new KubesnapError("NotFound", `${where}: bucket "${bucket}" does not exist`, {
-    hint: "create the bucket, or fix the bucket name (and endpoint) of the storage location",
-    cause: err,
-  });
-}
+/** The SDK's own timeouts, and S3's words for "busy". */
+const busy: TransientSignals = { names: ["TimeoutError", "RequestTimeout", "SlowDown"] };
 
-interface ErrorFacts {
-  readonly name: string;
-  readonly status: number | undefined;
-  readonly code: string | undefined;
-  readonly message: string;
-}
-
-/** The few fields of SDK and Node errors the mapping looks at, read defensively. */
+/** The AWS SDK keeps the HTTP status in $metadata; Node's network errors carry a code. */
 function errorFacts(err: unknown): ErrorFacts {
-  if (typeof err !== "object" || err === null) {
-    return { name: "Error", status: undefined, code: undefined, message: String(err) };
-  }
-  const record = err as {
-    name?: unknown;
-    code?: unknown;
-    message?: unknown;
-    $metadata?: { httpStatusCode?: unknown };
-  };
-  const status = record.$metadata?.httpStatusCode;
-  return {
-    name: typeof record.name === "string" ? record.name : "Error",
-    status: typeof status === "number" ? status : undefined,
-    code: typeof record.code === "string" ? record.code : undefined,
-    message: typeof record.message === "string" ? record.message : String(err),
-  };
+  return readErrorFacts(err, (error) => {
+    const { code, $metadata } = error as { code?: unknown; $metadata?: { httpStatusCode?: unknown } };
+    return { status: $metadata?.httpStatusCode, code };
+  });
 }
