@@ -59,7 +59,8 @@ export const BACKUP_RULES: readonly ExplainedRule[] = [
     why:
       "CSI snapshots: a backup creates a VolumeSnapshot of each PVC it snapshots and deletes it once " +
       "the snapshot is ready (or has failed), keeping its content; a VolumeSnapshot left in the PVC's " +
-      "namespace would delete the snapshot with the namespace.",
+      "namespace would delete the snapshot with the namespace. A restore deletes the VolumeSnapshot " +
+      "it provisioned a claim from once the claim is bound.",
   },
   {
     rule: {
@@ -81,7 +82,7 @@ export const BACKUP_RULES: readonly ExplainedRule[] = [
       "A backup keeps each snapshot by setting its VolumeSnapshotContent's deletionPolicy to Retain; " +
       "deleting (or expiring) the backup sets it back to Delete and deletes the content, which " +
       "deletes the driver's snapshot. A restore creates the contents it provisions from through the " +
-      "restore rule.",
+      "restore rule, and deletes them (Retain: the snapshot stays) once its claims are bound.",
   },
 ];
 
