@@ -83,15 +83,7 @@ export async function startServer(
     },
     "/api/v1/namespaces/NS/secrets",
   );
-  // test/install's uninstall removes the CRDs when no namespace has a location: if it did so
-  // between ensureCrds and this create, make them again.
-  const createLocation = (body: Parameters<typeof createKubesnap>[3]) =>
-    createKubesnap(client, namespace, TYPES.locations.resource, body).catch(async (err: unknown) => {
-      if (!isKubesnapError(err, "NotFound")) throw err;
-      await ensureCrds(client);
-      await createKubesnap(client, namespace, TYPES.locations.resource, body);
-    });
-  await createLocation({
+  await createLocation(client, namespace, {
     kind: "BackupStorageLocation",
     metadata: { name: "default" },
     spec: {
@@ -139,6 +131,43 @@ export async function startServer(
       client.close();
     },
   };
+}
+
+/**
+ * test/install's uninstall removes the CRDs when no namespace has a location: if it did so
+ * between ensureCrds and this create, make them again.
+ */
+async function createLocation(
+  client: KubeClient,
+  namespace: string,
+  body: Parameters<typeof createKubesnap>[3],
+): Promise<void> {
+  await createKubesnap(client, namespace, TYPES.locations.resource, body).catch(async (err: unknown) => {
+    if (!isKubesnapError(err, "NotFound")) throw err;
+    await ensureCrds(client);
+    await createKubesnap(client, namespace, TYPES.locations.resource, body);
+  });
+}
+
+/**
+ * A namespace for kubesnap objects that no server runs, for tests that play its controllers
+ * through the API themselves. It holds a location all the same, which no one reads: without
+ * one, test/install's uninstall would remove the CRDs, and the test's objects, meanwhile.
+ */
+export async function kubesnapNamespace(client: KubeClient, prefix: string): Promise<string> {
+  await ensureCrds(client);
+  const namespace = uniqueName(prefix);
+  await client.request({
+    method: "POST",
+    path: "/api/v1/namespaces",
+    body: JSON.stringify({ metadata: { name: namespace } }),
+  });
+  await createLocation(client, namespace, {
+    kind: "BackupStorageLocation",
+    metadata: { name: "default" },
+    spec: { provider: "s3", objectStorage: { bucket: "unused" } },
+  });
+  return namespace;
 }
 
 async function create(client: KubeClient, namespace: string, body: object, path: string): Promise<void> {
