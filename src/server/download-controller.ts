@@ -5,7 +5,7 @@ import { resourcePath } from "../cluster/paths.js";
 import { describeError, isKubesnapError, KubesnapError } from "../core/errors.js";
 import type { KubeObject } from "../core/kube-types.js";
 import type { Logger, ReconcileResult, Reconciler } from "./controller.js";
-import { type DownloadFile, readDownloadTarget } from "./download-files.js";
+import { checkDownloadTarget, type DownloadFile, readDownloadTarget } from "./download-files.js";
 import { TYPES } from "./kinds.js";
 import type { ServerLocations } from "./locations.js";
 import { patchStatus } from "./status.js";
@@ -63,10 +63,13 @@ export class DownloadController implements Reconciler {
     return { requeueAfterMs: DOWNLOAD_TTL_MS };
   }
 
-  /** The file is read now too, so a missing one is reported in status, not as an HTTP error later. */
+  /**
+   * The file is looked for now (not read: only a download reads it), so a missing one is
+   * reported in status, not as an HTTP error later.
+   */
   private async checkTarget(request: DownloadRequest): Promise<string[]> {
     try {
-      await readDownloadTarget(this.deps, request.spec.target);
+      await checkDownloadTarget(this.deps, request.spec.target);
       return [];
     } catch (err) {
       return [describeError(err)];
