@@ -26,8 +26,8 @@ import {
 } from "./format.js";
 import { type FsOps, openForReading, realFs } from "./fs-ops.js";
 import { chunkKey } from "./keys.js";
-import { type ReadItem, readAhead } from "./read-ahead.js";
-import { pathErrorText, walk } from "./walk.js";
+import { readSmallFile, SMALL_FILE_BYTES } from "./small-file.js";
+import { pathErrorText, type WalkItem, walk } from "./walk.js";
 
 export interface TreeProgress {
   /** File bytes read so far (holes included). */
@@ -63,7 +63,7 @@ export async function backupTree(
   const rootPath = Buffer.from(root);
   const totalBytes = await measure(rootPath, fs);
   const run = new TreeRun(writer, { ...options, fs, totalBytes });
-  for await (const item of readAhead(walk(rootPath, fs), fs)) {
+  for await (const item of walk(rootPath, fs)) {
     options.signal?.throwIfAborted();
     await run.take(item);
   }
@@ -104,7 +104,7 @@ class TreeRun {
     this.chunks = writer.idList();
   }
 
-  async take(item: ReadItem): Promise<void> {
+  async take(item: WalkItem): Promise<void> {
     if ("error" in item) {
       this.error(item.path, item.error);
       return;
@@ -161,13 +161,13 @@ class TreeRun {
    * restore skips them and does not write a truncated file. Only reading fails a file;
    * a failing writer (the store) fails the whole run.
    */
-  private async file(item: ReadItem & { stat: BigIntStats }, base: Omit<Entry, "type">): Promise<void> {
+  private async file(item: WalkItem & { stat: BigIntStats }, base: Omit<Entry, "type">): Promise<void> {
     const content: FileContent = { size: 0, chunks: 0, holes: [] };
     let failure: unknown;
-    if (item.content) {
+    if (item.stat.size <= BigInt(SMALL_FILE_BYTES)) {
       let bytes: Uint8Array;
       try {
-        bytes = await item.content;
+        bytes = readSmallFile(this.options.fs, item.abs, Number(item.stat.size));
       } catch (err) {
         this.error(base.path, err);
         return;

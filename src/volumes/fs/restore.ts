@@ -30,7 +30,15 @@ import {
   type PathError,
   type SymlinkEntry,
 } from "./format.js";
-import { absolutePath, type FsOps, realFs, utimeSeconds } from "./fs-ops.js";
+import {
+  absolutePath,
+  type FsOps,
+  realFs,
+  setAttributes,
+  unlessNotPermitted,
+  utimeSeconds,
+} from "./fs-ops.js";
+import { SMALL_FILE_BYTES, writeSmallFile } from "./small-file.js";
 import { pathErrorText } from "./walk.js";
 
 export interface RestoreProgress {
@@ -51,8 +59,6 @@ export interface TreeRestore {
   readonly errorCount: number;
 }
 
-/** Small files written at once. */
-const TASKS = 64;
 /** Chunks read ahead of the writes: reads overlap writes and decompression runs on the thread pool. */
 const READ_AHEAD = 16;
 
@@ -97,6 +103,8 @@ export async function restoreTree(
 
 type PendingChunk = { readonly bytes: Promise<Uint8Array> };
 
+const EMPTY = new Uint8Array(0);
+
 interface RunContext {
   readonly fs: FsOps;
   readonly chunks: BlobReadAhead;
@@ -112,7 +120,6 @@ class RestoreRun {
   private errorCount = 0;
   private files = 0;
   private bytesDone = 0;
-  private readonly tasks = new Set<Promise<void>>();
   private listFailure: { error: unknown } | undefined;
 
   constructor(
@@ -169,12 +176,6 @@ class RestoreRun {
   /**
    * Writes a file; whatever fails, its chunks are taken off the list so the next file
    * gets its own. A list that cannot be read (or ends early) fails the whole restore.
-   *
-   * Files of at most one chunk (most files) are written by background tasks, up to TASKS
-   * at once. Creating a file waits on the file system's journal, more so while earlier
-   * data is being flushed, and one create at a time made a restore of 10,000 small files
-   * take twice restic's time; many at once overlap those waits (with the node agent's
-   * larger thread pool, see UV_THREADPOOL_SIZE in its DaemonSet).
    */
   private async file(entry: FileEntry): Promise<void> {
     let taken = 0;
@@ -191,9 +192,8 @@ class RestoreRun {
       );
       return;
     }
-    if (entry.chunks <= 1) {
-      const chunks = entry.chunks === 1 ? [await take()] : [];
-      await this.background(() => this.writeFile(entry, async () => chunks.shift() as PendingChunk));
+    if (entry.chunks <= 1 && entry.size <= SMALL_FILE_BYTES) {
+      await this.smallFile(entry, entry.chunks === 1 ? await take() : undefined);
       return;
     }
     try {
@@ -205,14 +205,16 @@ class RestoreRun {
     }
   }
 
-  /** Runs a file's write beside the restore, at most TASKS at once; leave() waits for them. */
-  private async background(work: () => Promise<void>): Promise<void> {
-    while (this.tasks.size >= TASKS) await Promise.race(this.tasks);
-    const task: Promise<void> = work()
-      // writeFile has recorded the error by path.
-      .catch(() => undefined)
-      .finally(() => this.tasks.delete(task));
-    this.tasks.add(task);
+  /** A file of at most one chunk, written synchronously (small-file.ts says why); its error is recorded by path. */
+  private async smallFile(entry: FileEntry, chunk: PendingChunk | undefined): Promise<void> {
+    try {
+      const bytes = chunk ? await chunk.bytes : EMPTY;
+      writeSmallFile(this.ctx.fs, this.abs(entry.path), entry, bytes);
+      this.files++;
+      this.progress(entry.size);
+    } catch (err) {
+      this.error(entry.path, err);
+    }
   }
 
   /**
@@ -235,7 +237,6 @@ class RestoreRun {
     }
   }
 
-  /** Writes one file and counts it, or records its error (and rethrows it). */
   /**
    * Writes one file and counts it, or records its error (and rethrows it). A file left
    * half-written is removed: it would pass for the real one, and on a full disk its space
@@ -306,8 +307,6 @@ class RestoreRun {
   }
 
   private async leave(): Promise<void> {
-    // Files still being created in it would change its mtime, and a read-only mode would stop them.
-    await Promise.all(this.tasks);
     const dir = this.open.pop() as DirEntry;
     await this.guard(dir.path, async () => {
       const abs = this.abs(dir.path);
@@ -352,27 +351,6 @@ class RestoreRun {
       { hint: "the snapshot is damaged; restore the volume from another backup" },
     );
   }
-}
-
-/** Changing owners needs root (CAP_CHOWN): a restore by anyone else keeps its own (EPERM is no error). */
-/**
- * Owner, mode and mtime of a file just written, synchronously on its descriptor: these
- * only touch the inode, and as async calls each costs Node ~20 µs of the main thread for
- * queueing alone, times three per file.
- */
-function setAttributes(fs: FsOps, fd: number, entry: FileEntry): void {
-  try {
-    fs.fchownSync(fd, entry.uid, entry.gid);
-  } catch (err) {
-    unlessNotPermitted(err);
-  }
-  fs.fchmodSync(fd, entry.mode);
-  const mtime = utimeSeconds(entry.mtime);
-  fs.futimesSync(fd, mtime, mtime);
-}
-
-function unlessNotPermitted(err: unknown): void {
-  if ((err as NodeJS.ErrnoException).code !== "EPERM") throw err;
 }
 
 function parentOf(path: string): string {
