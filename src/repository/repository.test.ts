@@ -61,6 +61,8 @@ describe("Repository", () => {
       expect(Buffer.from(await reopened.readBlob(id))).toEqual(Buffer.from(data[i] ?? []));
     }
     expect(Buffer.from(await reopened.readFile("first", "log.txt")).toString()).toBe("hello log");
+    expect(await reopened.hasFile("first", "log.txt")).toBe(true);
+    expect(await reopened.hasFile("first", "results.json")).toBe(false);
     expect((await reopened.verify("first")).problems).toEqual([]);
   });
 
@@ -141,6 +143,8 @@ describe("Repository", () => {
     await aborted.abort();
     expect(await repo.listSnapshots()).toEqual([]);
     await expect(repo.readManifest("never")).rejects.toMatchObject({ code: "NotFound" });
+    // Its side file is stored, but without a manifest the snapshot has none.
+    expect(await repo.hasFile("never", "log.txt")).toBe(false);
     await open1.abort();
   });
 

@@ -19,6 +19,7 @@ import {
   manifestKey,
   parseSnapshotKey,
   SNAPSHOTS_PREFIX,
+  sideFileKey,
   snapshotPrefix,
 } from "./layout.js";
 import { acquireSnapshotLock, waitForGc } from "./lock.js";
@@ -230,6 +231,16 @@ export class Repository implements BlobSource {
   /** The data ids of a stored id list, in the order they were added. */
   readIdList(ref: IdListRef): AsyncIterable<BlobId> {
     return readIdList(this, ref);
+  }
+
+  /**
+   * Whether a committed snapshot has a side file, by two stats and no read: the manifest
+   * too, since side files are written before it and an aborted snapshot's may remain.
+   */
+  async hasFile(name: string, file: string): Promise<boolean> {
+    const keys = [manifestKey(name), sideFileKey(name, file)];
+    const found = await Promise.all(keys.map((key) => this.storage.stat(key)));
+    return !found.includes(undefined);
   }
 
   /** A side file of a committed snapshot, verified against its manifest. */

@@ -4,7 +4,6 @@ import type { KubeClient } from "../cluster/client.js";
 import { resourcePath } from "../cluster/paths.js";
 import { KubesnapError } from "../core/errors.js";
 import type { Repository } from "../repository/index.js";
-import { manifestKey, sideFileKey } from "../repository/layout.js";
 import { readRestoreLog, readRestoreResults, restoreExists } from "../restore/store.js";
 import type { Storage } from "../storage/index.js";
 import { LABELS, TYPES } from "./kinds.js";
@@ -59,13 +58,8 @@ export async function checkDownloadTarget(deps: Deps, target: DownloadTarget): P
     case "BackupResults": {
       const repository = await backupRepository(deps, target.name);
       const file = backupFile(target);
-      // Repository has no stat-style call for a side file, so the keys come from its layout. The
-      // manifest too: side files are written before it, and an aborted backup's may remain.
-      const found = await Promise.all(
-        [manifestKey(target.name), sideFileKey(target.name, file)].map((key) => repository.storage.stat(key)),
-      );
       // Missing: reading (which stops at what is missing) gives the repository's own message.
-      if (found.includes(undefined)) await repository.readFile(target.name, file);
+      if (!(await repository.hasFile(target.name, file))) await repository.readFile(target.name, file);
       return;
     }
     case "RestoreLog":
