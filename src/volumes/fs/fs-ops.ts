@@ -16,6 +16,7 @@ export type FsOps = Pick<
 > &
   Pick<
     typeof fs,
+    | "lstatSync"
     | "openSync"
     | "readSync"
     | "writeSync"
@@ -38,6 +39,7 @@ export const realFs: FsOps = {
   lchown: fsp.lchown,
   chmod: fsp.chmod,
   lutimes: fsp.lutimes,
+  lstatSync: fs.lstatSync,
   openSync: fs.openSync,
   readSync: fs.readSync,
   writeSync: fs.writeSync,
