@@ -1,20 +1,22 @@
 /**
- * zstd from node:zlib. Small blobs (Kubernetes objects: a few KiB) are compressed on the
- * calling thread: Node's async variant sets up a zstd context on the thread pool for each
- * call, which measured ~680 µs per 1 KiB blob against ~21 µs synchronously (with the size
- * pledged, zstd picks small-input parameters). Large blobs go to the thread pool, so they
- * never block the event loop for long.
+ * zstd from node:zlib. Small blobs (Kubernetes objects, small files: a few KiB) are
+ * (de)compressed synchronously on a worker thread, in batches (zstd-thread.ts): Node's
+ * async variant sets up a zstd context on the thread pool for each call, which measured
+ * ~680 µs per 1 KiB blob against ~21 µs synchronously (with the size pledged, zstd picks
+ * small-input parameters). Large blobs go to the thread pool, so they never block the
+ * event loop for long.
  */
 import { promisify } from "node:util";
-import { constants, zstdCompress, zstdCompressSync, zstdDecompress, zstdDecompressSync } from "node:zlib";
+import { constants, zstdCompress, zstdDecompress } from "node:zlib";
+import { onZstdThread } from "./zstd-thread.js";
 
 const compressAsync = promisify(zstdCompress);
 const decompressAsync = promisify(zstdDecompress);
 
 /** Level 3 is zstd's default: most of the ratio for a fraction of the CPU of higher levels. */
 const LEVEL = 3;
-/** Below this, a blob is (de)compressed synchronously (tens of microseconds). */
-const SYNC_LIMIT = 256 * 1024;
+/** Up to this, a blob is (de)compressed synchronously on the worker (tens of microseconds). */
+export const SMALL_BLOB_BYTES = 256 * 1024;
 
 /**
  * zlib's output buffer is 128 KiB by default: too big for a 1 KiB object (allocating and
@@ -32,7 +34,10 @@ export async function compress(raw: Uint8Array): Promise<Uint8Array> {
     // The input's size plus a frame header: what the frame takes at most, near enough.
     chunkSize: chunkSizeFor(raw.length + 64),
   };
-  const frame = raw.length <= SYNC_LIMIT ? zstdCompressSync(raw, options) : await compressAsync(raw, options);
+  const frame =
+    raw.length <= SMALL_BLOB_BYTES
+      ? await onZstdThread("compress", raw, options)
+      : await compressAsync(raw, options);
   return compact(frame);
 }
 
@@ -52,12 +57,6 @@ function compact(frame: Buffer): Uint8Array {
 export function decompress(compressed: Uint8Array, maxLength: number): Promise<Uint8Array> {
   // maxOutputLength must be at least 1.
   const options = { maxOutputLength: Math.max(1, maxLength), chunkSize: chunkSizeFor(maxLength) };
-  if (maxLength <= SYNC_LIMIT) {
-    try {
-      return Promise.resolve(zstdDecompressSync(compressed, options));
-    } catch (err) {
-      return Promise.reject(err);
-    }
-  }
+  if (maxLength <= SMALL_BLOB_BYTES) return onZstdThread("decompress", compressed, options);
   return decompressAsync(compressed, options);
 }

@@ -15,6 +15,7 @@ import {
   hkdfSync,
   type KeyObject,
   randomBytes,
+  webcrypto,
 } from "node:crypto";
 import type { Storage } from "../storage/index.js";
 import { type BlobId, blobIdOf } from "./blob-id.js";
@@ -26,6 +27,12 @@ export interface Sealer {
   readonly encrypted: boolean;
   /** The id of a blob with these raw bytes: SHA-256, or HMAC-SHA256 under the id key. */
   idOf(raw: Uint8Array): BlobId;
+  /**
+   * The same id, computed on the thread pool (WebCrypto): hashing a 1 MiB file chunk
+   * takes the calling thread ~0.8 ms, which for a large file was a quarter of the main
+   * thread's time while the second core idled.
+   */
+  idOfAsync(raw: Uint8Array): Promise<BlobId>;
   /** The bytes to store for plain bytes bound to context (the same bytes when unencrypted). */
   seal(plain: Uint8Array, context: SealContext): Uint8Array;
   /** The plain bytes of stored ones, or undefined when they fail authentication. */
@@ -66,6 +73,7 @@ export const sealContext = {
 export const plainSealer: Sealer = {
   encrypted: false,
   idOf: blobIdOf,
+  idOfAsync: async (raw) => hex(await webcrypto.subtle.digest("SHA-256", raw)),
   seal: (plain) => plain,
   open: (stored) => stored,
 };
@@ -79,13 +87,17 @@ export function aesGcmSealer(masterKey: Uint8Array): Sealer {
     createSecretKey(Buffer.from(hkdfSync("sha256", masterKey, new Uint8Array(0), info, KEY_BYTES)));
   const dataKey = derive("kubesnap data key");
   const idKey = derive("kubesnap blob id key");
+  const idCryptoKey = idKey.toCryptoKey({ name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
   return {
     encrypted: true,
     idOf: (raw) => createHmac("sha256", idKey).update(raw).digest("hex") as BlobId,
+    idOfAsync: async (raw) => hex(await webcrypto.subtle.sign("HMAC", idCryptoKey, raw)),
     seal: (plain, ctx) => sealBytes(dataKey, plain, ctx),
     open: (stored, ctx) => openBytes(dataKey, stored, ctx),
   };
 }
+
+const hex = (digest: ArrayBuffer) => Buffer.from(digest).toString("hex") as BlobId;
 
 /** nonce (12) | ciphertext | tag (16). Random nonces: 2^32 objects per key stay far below GCM's collision bound. */
 export function sealBytes(key: KeyObject, plain: Uint8Array, ctx: SealContext): Buffer {

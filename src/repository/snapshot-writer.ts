@@ -11,7 +11,7 @@ import type { Storage } from "../storage/index.js";
 import type { BlobId } from "./blob-id.js";
 import { type BlobIndex, writeIndexFile } from "./blob-index.js";
 import type { Clock } from "./clock.js";
-import { compress } from "./compression.js";
+import { compress, SMALL_BLOB_BYTES } from "./compression.js";
 import { FORMAT_VERSION } from "./config.js";
 import { IdListWriter } from "./id-list.js";
 import type { PackRecord } from "./index-file.js";
@@ -128,7 +128,9 @@ export class SnapshotWriter {
    */
   async addBlob(bytes: Uint8Array): Promise<BlobId> {
     this.assertOpen();
-    const id = this.idOf(bytes);
+    // A large blob is hashed on the thread pool, beside the caller's next one.
+    const id = bytes.length > SMALL_BLOB_BYTES ? await this.ctx.sealer.idOfAsync(bytes) : this.idOf(bytes);
+    this.assertOpen();
     if (this.known.has(id) || this.ctx.index.has(id)) {
       this.counters.blobsDeduplicated++;
       const reused = this.ctx.retainUntil && !this.known.has(id) ? this.ctx.index.get(id) : undefined;
@@ -251,7 +253,8 @@ export class SnapshotWriter {
   }
 
   private async store(id: BlobId, bytes: Uint8Array): Promise<void> {
-    const release = await this.compressions.acquire();
+    // Small blobs are batched on the compression worker: the more at once, the cheaper each.
+    const release = bytes.length > SMALL_BLOB_BYTES ? await this.compressions.acquire() : () => undefined;
     let frame: Uint8Array;
     try {
       frame = await compress(bytes);

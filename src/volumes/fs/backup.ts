@@ -50,8 +50,12 @@ export interface TreeBackup {
   readonly lists: Record<string, IdListRef>;
 }
 
-/** Chunks handed to the writer and not yet listed: enough to keep compression busy, bounded in memory. */
-const CHUNKS_IN_FLIGHT = 8;
+/**
+ * Chunks handed to the writer and not yet listed: enough to keep compression busy (small
+ * chunks go to the compression worker in batches, so many at once), bounded in memory.
+ */
+const CHUNKS_IN_FLIGHT = 64;
+const BYTES_IN_FLIGHT = 8 * 1024 * 1024;
 
 /** Writes the tree under root into writer's snapshot; returns what commit needs. */
 export async function backupTree(
@@ -90,7 +94,8 @@ interface FileContent {
 class TreeRun {
   private readonly entries: EntryWriter;
   private readonly chunks: IdListWriter;
-  private readonly pending: { key: string; id: Promise<BlobId> }[] = [];
+  private readonly pending: { key: string; id: Promise<BlobId>; bytes: number }[] = [];
+  private pendingBytes = 0;
   private readonly totals: Mutable<FsTotals> = { dirs: 0, files: 0, symlinks: 0, skipped: 0, bytes: 0 };
   private readonly errors: PathError[] = [];
   private errorCount = 0;
@@ -130,7 +135,7 @@ class TreeRun {
   }
 
   async finish(): Promise<TreeBackup> {
-    await this.drain(0);
+    await this.drain(0, 0);
     const lists = { [ENTRIES_LIST]: await this.entries.finish(), [CHUNKS_LIST]: await this.chunks.finish() };
     const body: FsSnapshotBody = {
       kind: FS_SNAPSHOT_KIND,
@@ -238,13 +243,16 @@ class TreeRun {
     const id = this.writer.addBlob(chunk);
     // Awaited in order by drain; a failure must not count as unhandled before that.
     id.catch(() => undefined);
-    this.pending.push({ key, id });
-    await this.drain(CHUNKS_IN_FLIGHT);
+    this.pending.push({ key, id, bytes: chunk.length });
+    this.pendingBytes += chunk.length;
+    await this.drain(CHUNKS_IN_FLIGHT, BYTES_IN_FLIGHT);
   }
 
-  private async drain(keep: number): Promise<void> {
-    while (this.pending.length > keep) {
-      const head = this.pending.shift() as { key: string; id: Promise<BlobId> };
+  /** Lists chunks in order until at most `chunks` of at most `bytes` in all are pending. */
+  private async drain(chunks: number, bytes: number): Promise<void> {
+    while (this.pending.length > chunks || (this.pending.length > 0 && this.pendingBytes > bytes)) {
+      const head = this.pending.shift() as (typeof this.pending)[number];
+      this.pendingBytes -= head.bytes;
       await this.chunks.add(head.key, await head.id);
     }
   }

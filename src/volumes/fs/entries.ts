@@ -9,6 +9,8 @@ import { endsBatch, pathKey } from "./keys.js";
 export class EntryWriter {
   private batch: Entry[] = [];
   private readonly list;
+  /** The last batch's store and listing: one runs beside the next batch's filling. */
+  private listing: Promise<void> = Promise.resolve();
 
   constructor(private readonly writer: SnapshotWriter) {
     this.list = writer.idList();
@@ -22,6 +24,7 @@ export class EntryWriter {
 
   async finish(): Promise<IdListRef> {
     await this.flush();
+    await this.listing;
     return this.list.finish();
   }
 
@@ -29,9 +32,12 @@ export class EntryWriter {
     const batch = this.batch;
     if (batch.length === 0) return;
     this.batch = [];
-    const id = await this.writer.addBlob(encodeBatch(batch));
+    await this.listing;
+    const id = this.writer.addBlob(encodeBatch(batch));
     // A batch is listed under its first entry's key: strictly increasing, like the entries.
-    await this.list.add(pathKey((batch[0] as Entry).path), id);
+    this.listing = id.then((blob) => this.list.add(pathKey((batch[0] as Entry).path), blob));
+    // Awaited by the next flush or by finish; a failure must not count as unhandled before that.
+    this.listing.catch(() => undefined);
   }
 }
 
