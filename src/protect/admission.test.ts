@@ -40,6 +40,25 @@ describe("decideAdmission", () => {
     });
   });
 
+  it("passes on the object's pre-delete TTL, unless it is no duration", () => {
+    const withTtl = (ttl: string) =>
+      decide(
+        deletion(NAMESPACE, "prod", {
+          ...protectedLabel,
+          annotations: { "kubesnap.io/pre-delete-ttl": ttl },
+        }),
+      );
+    expect(withTtl("2160h")).toEqual({
+      action: "backup",
+      target: { kind: "Namespace", name: "prod", uid: "uid-prod", ttl: "2160h" },
+    });
+    // Edited by hand into nonsense: the backup takes the default rather than the deletion failing.
+    expect(withTtl("three months")).toEqual({
+      action: "backup",
+      target: { kind: "Namespace", name: "prod", uid: "uid-prod" },
+    });
+  });
+
   it("allows at once what is not protected, not a deletion, or not a kind it protects", () => {
     expect(decide(deletion(NAMESPACE, "prod")).action).toBe("allow");
     expect(decide(deletion(NAMESPACE, "prod", { labels: { "kubesnap.io/protected": "false" } })).action).toBe(

@@ -5,9 +5,11 @@
  * decides again from the object itself, so a stale webhook configuration or a hand-made
  * request can never make kubesnap block a deletion it should not.
  */
+import { parseDuration } from "../core/duration.js";
 import type { KubeObject } from "../core/kube-types.js";
 import {
   BYPASS_ANNOTATION,
+  PRE_DELETE_TTL_ANNOTATION,
   PROTECTED_LABEL,
   PROTECTED_SYSTEM_LABEL,
   type ProtectedKind,
@@ -36,6 +38,8 @@ export interface BackupTarget {
   readonly name: string;
   /** Tells this object from a later one of the same name: a retry joins only its own backup. */
   readonly uid: string;
+  /** How long the backup is kept (the object's pre-delete TTL annotation), if it says. */
+  readonly ttl?: string;
 }
 
 export type AdmissionDecision =
@@ -73,7 +77,8 @@ export function decideAdmission(
   // A second DELETE of an object already terminating: the backup was taken before the first,
   // and a backup now would find its content half deleted.
   if (object.metadata.deletionTimestamp) return { action: "allow", reason: "already being deleted" };
-  const target: BackupTarget = { kind, name, uid };
+  const ttl = preDeleteTtl(annotations);
+  const target: BackupTarget = { kind, name, uid, ...(ttl !== undefined ? { ttl } : {}) };
   if (annotations[BYPASS_ANNOTATION] === "true") return { action: "bypass", target };
   // A server-side dry run must have no side effects (the webhook says NoneOnDryRun).
   if (request.dryRun) {
@@ -89,4 +94,20 @@ export function decideAdmission(
 /** 'namespace "prod"', 'CustomResourceDefinition "widgets.example.com"'. */
 export function describeTarget(target: Pick<BackupTarget, "kind" | "name">): string {
   return `${target.kind === "Namespace" ? "namespace" : "CustomResourceDefinition"} "${target.name}"`;
+}
+
+/**
+ * The TTL annotation when it is a duration. `protect --ttl` checks it; one edited by hand into
+ * something else must not block the deletion (the Backup would fail validation), so the
+ * backup then takes the default TTL.
+ */
+function preDeleteTtl(annotations: Readonly<Record<string, string>>): string | undefined {
+  const ttl = annotations[PRE_DELETE_TTL_ANNOTATION];
+  if (ttl === undefined) return undefined;
+  try {
+    parseDuration(ttl);
+    return ttl;
+  } catch {
+    return undefined;
+  }
 }

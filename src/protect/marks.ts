@@ -19,6 +19,12 @@ export const PROTECTED_SYSTEM_LABEL = "kubesnap.io/protected-system-namespace";
 /** Set to "true" on a protected object: its deletion goes through without a backup (logged, counted). */
 export const BYPASS_ANNOTATION = "kubesnap.io/allow-delete-without-backup";
 
+/**
+ * On a protected object: how long its pre-delete backup is kept (a duration such as "2160h";
+ * without it, the Backup's default TTL). Set by `kubesnap protect … --ttl`.
+ */
+export const PRE_DELETE_TTL_ANNOTATION = "kubesnap.io/pre-delete-ttl";
+
 /** The label the API server puts on every Namespace, with its name: what selectors can match names with. */
 export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 
@@ -57,8 +63,8 @@ export function protectionLabels(
   return { [PROTECTED_LABEL]: "true", [PROTECTED_SYSTEM_LABEL]: "true" };
 }
 
-/** The merge patch that removes protection (both labels; null deletes a key). */
-export const UNPROTECT_LABELS: Readonly<Record<string, null>> = {
-  [PROTECTED_LABEL]: null,
-  [PROTECTED_SYSTEM_LABEL]: null,
-};
+/** The merge patch that removes protection (both labels and the TTL; null deletes a key). */
+export const UNPROTECT_PATCH = {
+  labels: { [PROTECTED_LABEL]: null, [PROTECTED_SYSTEM_LABEL]: null },
+  annotations: { [PRE_DELETE_TTL_ANNOTATION]: null },
+} as const;

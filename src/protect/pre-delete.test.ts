@@ -55,6 +55,13 @@ describe("preDeleteBackup", () => {
     });
   });
 
+  it("keeps the backup as long as the object's pre-delete TTL says", () => {
+    expect(preDeleteBackup({ ...PROD, ttl: "2160h" }, { now: NOW }).spec).toEqual({
+      includedNamespaces: ["prod"],
+      ttl: "2160h",
+    });
+  });
+
   it("takes a CRD's custom resources in every namespace, with the CRDs", () => {
     expect(preDeleteBackup(WIDGETS, { now: NOW }).spec).toEqual({
       includedNamespaces: ["*"],

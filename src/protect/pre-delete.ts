@@ -48,7 +48,7 @@ export type NewBackup = Omit<Backup, "spec" | "status"> & { spec: Partial<Backup
  * with the Namespace and what its items need from the cluster scope (auto mode). A CRD: its
  * custom resources in every namespace, with CustomResourceDefinitions: a backup spec selects
  * resources, not objects by name, so it holds every CRD of the cluster, the deleted one among
- * them.
+ * them. The object's pre-delete TTL annotation, if any, sets how long it is kept.
  */
 export function preDeleteBackup(target: BackupTarget, options: { readonly now: Date }): NewBackup {
   const spec: NewBackup["spec"] =
@@ -67,7 +67,7 @@ export function preDeleteBackup(target: BackupTarget, options: { readonly now: D
       labels: { [PRE_DELETE_UID_LABEL]: target.uid },
       annotations: { [PRE_DELETE_OF_ANNOTATION]: `${target.kind}/${target.name}` },
     },
-    spec,
+    spec: { ...spec, ...(target.ttl !== undefined ? { ttl: target.ttl } : {}) },
   };
 }
 

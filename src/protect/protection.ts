@@ -1,19 +1,21 @@
 /**
- * Protecting and unprotecting objects: merge patches of their labels (see marks.ts), with
+ * Protecting and unprotecting objects: merge patches of their labels and the TTL annotation (see marks.ts), with
  * the user's own rights, so kubesnap's server needs no right to label anything. Every name is
  * checked before the first one is labelled.
  */
 import type { KubeClient } from "../cluster/client.js";
 import { resourcePath, withQuery } from "../cluster/paths.js";
+import { parseDuration } from "../core/duration.js";
 import { isKubesnapError, KubesnapError } from "../core/errors.js";
 import type { KubeObject, ResourceType } from "../core/kube-types.js";
 import {
   BYPASS_ANNOTATION,
+  PRE_DELETE_TTL_ANNOTATION,
   PROTECTED_LABEL,
   type ProtectedKind,
   protectionLabels,
   systemNamespaces,
-  UNPROTECT_LABELS,
+  UNPROTECT_PATCH,
 } from "./marks.js";
 
 export const PROTECTABLE: Readonly<Record<ProtectedKind, ResourceType>> = {
@@ -40,8 +42,15 @@ export async function protect(
   client: KubeClient,
   kind: ProtectedKind,
   selection: Selection,
-  options: { readonly serverNamespace: string; readonly allowSystemNamespace: boolean },
+  options: {
+    readonly serverNamespace: string;
+    readonly allowSystemNamespace: boolean;
+    /** How long pre-delete backups are kept; left as it is when not given. */
+    readonly ttl?: string;
+  },
 ): Promise<ProtectResult> {
+  if (options.ttl !== undefined) parseDuration(options.ttl, { what: "--ttl" });
+  const annotations = options.ttl !== undefined ? { [PRE_DELETE_TTL_ANNOTATION]: options.ttl } : {};
   const names = await resolve(client, kind, selection);
   const skipped: string[] = [];
   const patches: [string, Record<string, string>][] = [];
@@ -52,7 +61,7 @@ export async function protect(
     if (bySelector && system && !options.allowSystemNamespace) skipped.push(name);
     else patches.push([name, protectionLabels(kind, name, options)]);
   }
-  for (const [name, labels] of patches) await patchLabels(client, kind, name, labels);
+  for (const [name, labels] of patches) await patchMarks(client, kind, name, { labels, annotations });
   return { changed: patches.map(([name]) => name), skipped };
 }
 
@@ -62,7 +71,7 @@ export async function unprotect(
   selection: Selection,
 ): Promise<string[]> {
   const names = await resolve(client, kind, selection);
-  for (const name of names) await patchLabels(client, kind, name, UNPROTECT_LABELS);
+  for (const name of names) await patchMarks(client, kind, name, UNPROTECT_PATCH);
   return names;
 }
 
@@ -71,14 +80,22 @@ export interface ProtectedObject {
   readonly name: string;
   /** It carries the bypass annotation: deleting it takes no backup. */
   readonly bypass: boolean;
+  /** How long its pre-delete backup is kept, when protect was given --ttl. */
+  readonly ttl?: string;
 }
 
 export async function listProtected(client: KubeClient): Promise<ProtectedObject[]> {
   const out: ProtectedObject[] = [];
   for (const kind of Object.keys(PROTECTABLE) as ProtectedKind[]) {
     for (const object of await list(client, kind, `${PROTECTED_LABEL}=true`)) {
-      const bypass = object.metadata.annotations?.[BYPASS_ANNOTATION] === "true";
-      out.push({ kind, name: object.metadata.name, bypass });
+      const annotations = object.metadata.annotations ?? {};
+      const ttl = annotations[PRE_DELETE_TTL_ANNOTATION];
+      out.push({
+        kind,
+        name: object.metadata.name,
+        bypass: annotations[BYPASS_ANNOTATION] === "true",
+        ...(ttl !== undefined ? { ttl } : {}),
+      });
     }
   }
   return out;
@@ -107,16 +124,18 @@ async function list(client: KubeClient, kind: ProtectedKind, labelSelector: stri
   return (await client.get<{ items: KubeObject[] }>(path)).items;
 }
 
-async function patchLabels(
+type Marks = Readonly<Record<string, string | null>>;
+
+async function patchMarks(
   client: KubeClient,
   kind: ProtectedKind,
   name: string,
-  labels: Readonly<Record<string, string | null>>,
+  marks: { readonly labels: Marks; readonly annotations: Marks },
 ): Promise<void> {
   await client.request({
     method: "PATCH",
     path: resourcePath(PROTECTABLE[kind], { name }),
-    body: JSON.stringify({ metadata: { labels } }),
+    body: JSON.stringify({ metadata: marks }),
     contentType: "application/merge-patch+json",
   });
 }

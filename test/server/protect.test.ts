@@ -195,12 +195,18 @@ describe("pre-delete protection", () => {
         }),
       });
     }
-    await kubesnapOk("-n", server.namespace, "protect", "crd", crd);
+    await kubesnapOk("-n", server.namespace, "protect", "crd", crd, "--ttl", "2160h");
+    const listed = await cli("protect", "list");
+    expect(listed.stdout).toMatch(
+      new RegExp(`^CustomResourceDefinition\\s+${crd.replaceAll(".", "\\.")}\\s+2160h\\s*$`, "m"),
+    );
     const uid = (await server.client.get<KubeObject>(`${CRDS}/${crd}`)).metadata.uid!;
 
     await timedDelete(`${CRDS}/${crd}`);
     const [backup] = await preDeleteBackups(uid);
     expect(backup?.status?.phase).toBe("Completed");
+    // Kept as long as protect said, not the default 720h.
+    expect(backup?.spec.ttl).toBe("2160h");
     await gone(`${CRDS}/${crd}`);
 
     // The backup holds every CRD (a spec selects resources, not names): restore this one and its widgets.

@@ -26,6 +26,7 @@ const NOUNS: readonly { noun: string; kind: ProtectedKind; what: string; selecto
 interface Flags {
   selector?: string;
   allowSystemNamespace?: boolean;
+  ttl?: string;
 }
 
 async function withClient<T>(ctx: CommandContext, fn: (client: KubeClient) => Promise<T>): Promise<T> {
@@ -75,7 +76,8 @@ export function registerProtect(program: Command, run: Runner): void {
     const add = protectCmd
       .command(noun)
       .argument(`[names...]`)
-      .description(`Protect ${what}s: deleting one first takes a backup named pre-delete-NAME-TIME`);
+      .description(`Protect ${what}s: deleting one first takes a backup named pre-delete-NAME-TIME`)
+      .option("--ttl <duration>", "keep the pre-delete backup this long (default: the backup default, 720h)");
     if (selector) {
       add
         .option("-l, --selector <selector>", `protect every ${what} these labels match now`)
@@ -90,6 +92,7 @@ export function registerProtect(program: Command, run: Runner): void {
           const result = await protect(client, kind, selection(names, flags), {
             serverNamespace: ctx.serverNamespace,
             allowSystemNamespace: flags.allowSystemNamespace === true,
+            ...(flags.ttl !== undefined ? { ttl: flags.ttl } : {}),
           });
           for (const name of result.changed) println(ctx.io.stdout, `${kind} "${name}" is protected`);
           for (const name of result.skipped) {
@@ -125,9 +128,9 @@ export function registerProtect(program: Command, run: Runner): void {
       run((ctx) =>
         withClient(ctx, async (client) => {
           printList(ctx.io, flags.output, await listProtected(client), {
-            columns: ["Kind", "Name", "Bypass"],
+            columns: ["Kind", "Name", "Backup TTL", "Bypass"],
             // The bypass annotation lets the next deletion through without a backup: worth seeing.
-            row: (o) => [o.kind, o.name, o.bypass ? `${BYPASS_ANNOTATION}=true` : ""],
+            row: (o) => [o.kind, o.name, o.ttl ?? "default", o.bypass ? `${BYPASS_ANNOTATION}=true` : ""],
             empty: "No protected namespaces or CRDs",
           });
           return 0;
