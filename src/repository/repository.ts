@@ -228,6 +228,11 @@ export class Repository implements BlobSource {
       : readBlobAt(this.store, location);
   }
 
+  /** A blob's raw (uncompressed) size from the loaded index, or undefined when the index does not have it. */
+  blobSize(id: BlobId): number | undefined {
+    return this.index.get(id)?.rawLength;
+  }
+
   /** The data ids of a stored id list, in the order they were added. */
   readIdList(ref: IdListRef): AsyncIterable<BlobId> {
     return readIdList(this, ref);

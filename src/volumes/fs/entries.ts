@@ -53,12 +53,15 @@ export async function* readEntries(
 }
 
 /**
- * The blobs of an id list, read ahead of the reader: up to `depth` reads in flight, handed
- * out in list order. Memory holds at most depth blobs (chunks are at most 8 MiB).
+ * The blobs of an id list, read ahead of the reader: up to `depth` reads of up to `bytes`
+ * in all in flight (sizes from the index), handed out in list order. Small blobs are
+ * many at once, so their decompression goes to the worker in large batches; large ones
+ * are few, so memory stays bounded.
  */
 export class BlobReadAhead {
   private readonly ids: AsyncIterator<BlobId>;
-  private readonly queue: Promise<Uint8Array>[] = [];
+  private readonly queue: { bytes: Promise<Uint8Array>; size: number }[] = [];
+  private queuedBytes = 0;
   private exhausted = false;
   private filling: Promise<void> | undefined;
   /** Reading the list itself failed (a damaged node): every later next() throws it. */
@@ -67,7 +70,7 @@ export class BlobReadAhead {
   constructor(
     private readonly repository: Repository,
     ids: AsyncIterable<BlobId>,
-    private readonly depth: number,
+    private readonly limits: { readonly depth: number; readonly bytes: number },
   ) {
     this.ids = ids[Symbol.asyncIterator]();
   }
@@ -80,8 +83,9 @@ export class BlobReadAhead {
     if (this.queue.length === 0) await this.fill();
     const head = this.queue.shift();
     if (!head) return undefined;
+    this.queuedBytes -= head.size;
     this.fill().catch(() => undefined);
-    return { bytes: head };
+    return { bytes: head.bytes };
   }
 
   private fill(): Promise<void> {
@@ -100,8 +104,9 @@ export class BlobReadAhead {
   }
 
   private async readIds(): Promise<void> {
+    const { depth, bytes } = this.limits;
     try {
-      while (!this.exhausted && this.queue.length < this.depth) {
+      while (!this.exhausted && this.queue.length < depth && this.queuedBytes < bytes) {
         const step = await this.ids.next();
         if (step.done) {
           this.exhausted = true;
@@ -110,7 +115,10 @@ export class BlobReadAhead {
         const read = this.repository.readBlob(step.value);
         // Its failure is reported to whoever takes it; until then it must not be "unhandled".
         read.catch(() => undefined);
-        this.queue.push(read);
+        // An id the index lacks fails its read; it takes no room.
+        const size = this.repository.blobSize(step.value) ?? 0;
+        this.queue.push({ bytes: read, size });
+        this.queuedBytes += size;
       }
     } catch (error) {
       this.failure ??= { error };

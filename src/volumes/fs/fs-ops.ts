@@ -8,6 +8,7 @@
  */
 import * as fs from "node:fs";
 import * as fsp from "node:fs/promises";
+import { promisify } from "node:util";
 import type { FileEntry } from "./format.js";
 
 export type FsOps = Pick<
@@ -26,9 +27,13 @@ export type FsOps = Pick<
     | "fchownSync"
     | "fchmodSync"
     | "futimesSync"
-  >;
+  > & {
+    /** open(2) on the thread pool, giving the bare descriptor (no FileHandle to close asynchronously). */
+    openFd(path: Buffer, flags: string | number, mode?: number): Promise<number>;
+  };
 
 export const realFs: FsOps = {
+  openFd: promisify(fs.open) as FsOps["openFd"],
   lstat: fsp.lstat,
   readdir: fsp.readdir,
   readlink: fsp.readlink,

@@ -59,8 +59,13 @@ export interface TreeRestore {
   readonly errorCount: number;
 }
 
-/** Chunks read ahead of the writes: reads overlap writes and decompression runs on the thread pool. */
-const READ_AHEAD = 16;
+/**
+ * Chunks read ahead of the writes: reads overlap writes and decompression runs on the
+ * thread pool (large chunks) or the compression worker (small ones, many per batch).
+ */
+const READ_AHEAD = { depth: 256, bytes: 32 * 1024 * 1024 };
+/** Small files being created at once (small-file.ts says why several). */
+const CREATES = 16;
 
 /** Reads a file-system snapshot's manifest and checks it is one. */
 export async function readFsSnapshot(repository: Repository, snapshot: string) {
@@ -121,6 +126,8 @@ class RestoreRun {
   private files = 0;
   private bytesDone = 0;
   private listFailure: { error: unknown } | undefined;
+  /** Small files being written. */
+  private readonly tasks = new Set<Promise<void>>();
 
   constructor(
     private readonly root: Buffer,
@@ -193,7 +200,8 @@ class RestoreRun {
       return;
     }
     if (entry.chunks <= 1 && entry.size <= SMALL_FILE_BYTES) {
-      await this.smallFile(entry, entry.chunks === 1 ? await take() : undefined);
+      const chunk = entry.chunks === 1 ? await take() : undefined;
+      await this.background(() => this.smallFile(entry, chunk));
       return;
     }
     try {
@@ -205,11 +213,18 @@ class RestoreRun {
     }
   }
 
-  /** A file of at most one chunk, written synchronously (small-file.ts says why); its error is recorded by path. */
+  /** Runs a small file's write beside the restore, at most CREATES at once; leave() waits for them. */
+  private async background(work: () => Promise<void>): Promise<void> {
+    while (this.tasks.size >= CREATES) await Promise.race(this.tasks);
+    const task: Promise<void> = work().finally(() => this.tasks.delete(task));
+    this.tasks.add(task);
+  }
+
+  /** A file of at most one chunk (small-file.ts says how it is written); its error is recorded by path. */
   private async smallFile(entry: FileEntry, chunk: PendingChunk | undefined): Promise<void> {
     try {
       const bytes = chunk ? await chunk.bytes : EMPTY;
-      writeSmallFile(this.ctx.fs, this.abs(entry.path), entry, bytes);
+      await writeSmallFile(this.ctx.fs, this.abs(entry.path), entry, bytes);
       this.files++;
       this.progress(entry.size);
     } catch (err) {
@@ -307,6 +322,8 @@ class RestoreRun {
   }
 
   private async leave(): Promise<void> {
+    // Files still being created in it would change its mtime, and a read-only mode would stop them.
+    await Promise.all(this.tasks);
     const dir = this.open.pop() as DirEntry;
     await this.guard(dir.path, async () => {
       const abs = this.abs(dir.path);

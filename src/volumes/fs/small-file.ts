@@ -1,13 +1,17 @@
 /**
- * Small files are read and written with synchronous calls on the main thread. Most of a
- * volume's files are small, and each costs a few system calls (open, read or write,
- * close) that take microseconds when the data is in the page cache; through Node's thread
- * pool each call costs ~40 µs of hand-offs and promises instead. Measured on 10,000 files
- * of 1–4 KiB: reading them took 44 ms synchronously and 300–800 ms asynchronously (32 at
- * once), writing them 150 ms against 0.5–1.5 s, and those hand-offs, not the disk, were
- * what made a backup and a restore of many small files twice as slow as restic's. A file
- * not in the cache blocks the event loop for its one read, which the backup could not
- * use for anything else anyway. Large files stream asynchronously (file-chunks.ts).
+ * Small files are read, and written once created, with synchronous calls on the main
+ * thread. Most of a volume's files are small, and each costs a few system calls that
+ * take microseconds when the data is in the page cache; through Node's thread pool each
+ * call costs ~40 µs of hand-offs and promises instead. Measured on 10,000 files of 1–4 KiB:
+ * reading them took 44 ms synchronously and 300–800 ms asynchronously (32 at once), and
+ * those hand-offs, not the disk, were what made a backup of many small files twice as
+ * slow as restic's. A file not in the cache blocks the event loop for its one read.
+ *
+ * Creating a file is the exception: ext4 can spend a long time in the kernel finding a
+ * free inode (one not recently deleted, profiled at up to ~400 µs per file after a large
+ * delete), so creates go to the thread pool, many at once, where both cores share that
+ * work; writing, attributes and close follow synchronously on the new descriptor.
+ * Large files stream asynchronously (file-chunks.ts, restore.ts).
  */
 import type { FileEntry } from "./format.js";
 import { type FsOps, READ_NOATIME, setAttributes } from "./fs-ops.js";
@@ -57,8 +61,13 @@ function openSyncForReading(ops: FsOps, abs: Buffer): number {
  * fails part-way is removed: it would pass for the real one, and on a full disk its space
  * is what the rest of the restore needs.
  */
-export function writeSmallFile(ops: FsOps, abs: Buffer, entry: FileEntry, bytes: Uint8Array): void {
-  const fd = createSync(ops, abs);
+export async function writeSmallFile(
+  ops: FsOps,
+  abs: Buffer,
+  entry: FileEntry,
+  bytes: Uint8Array,
+): Promise<void> {
+  const fd = await create(ops, abs);
   try {
     // The chunk comes after the holes the file starts with; a hole after it leaves the file short.
     let offset = 0;
@@ -80,13 +89,13 @@ export function writeSmallFile(ops: FsOps, abs: Buffer, entry: FileEntry, bytes:
   closeQuietly(ops, fd);
 }
 
-function createSync(ops: FsOps, abs: Buffer): number {
+async function create(ops: FsOps, abs: Buffer): Promise<number> {
   try {
-    return ops.openSync(abs, "wx", 0o600);
+    return await ops.openFd(abs, "wx", 0o600);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
     ops.unlinkSync(abs);
-    return ops.openSync(abs, "wx", 0o600);
+    return ops.openFd(abs, "wx", 0o600);
   }
 }
 
