@@ -43,13 +43,20 @@ export async function takePreDeleteBackup(
   const started = deps.now().getTime();
   let backup = await startOrJoin(target, deps);
   const path = resourcePath(TYPES.backups, { namespace: deps.namespace, name: backup.metadata.name });
+  const timedOut = (): BackupWait => ({
+    state: "timedOut",
+    backup,
+    waitedMs: deps.now().getTime() - started,
+  });
   for (;;) {
     if (FINISHED.has(backup.status?.phase ?? "New")) return { state: "finished", backup };
-    const now = deps.now().getTime();
-    if (now + POLL_MS > deps.deadline) return { state: "timedOut", backup, waitedMs: now - started };
+    if (deps.now().getTime() + POLL_MS > deps.deadline) return timedOut();
     await deps.sleep(POLL_MS);
     try {
-      backup = await deps.client.get<Backup>(path);
+      // A read the API server is slow to answer must not make the webhook answer late.
+      const read = await beforeDeadline(deps.client.get<Backup>(path), deps);
+      if (read === undefined) return timedOut();
+      backup = read;
     } catch (err) {
       if (!isKubesnapError(err, "NotFound")) throw err;
       const failureReason = "the Backup object was deleted while the webhook waited";
@@ -62,6 +69,16 @@ export async function takePreDeleteBackup(
       };
     }
   }
+}
+
+/** The value, or undefined when the deadline comes first (the read then goes on, unheard). */
+async function beforeDeadline<T>(
+  value: Promise<T>,
+  deps: Pick<PreDeleteDeps, "now" | "sleep"> & { readonly deadline: number },
+): Promise<T | undefined> {
+  value.catch(() => undefined);
+  const late = deps.sleep(Math.max(0, deps.deadline - deps.now().getTime())).then(() => undefined);
+  return Promise.race([value, late]);
 }
 
 async function startOrJoin(target: BackupTarget, deps: PreDeleteDeps): Promise<Backup> {

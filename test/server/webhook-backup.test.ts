@@ -105,9 +105,10 @@ describe("takePreDeleteBackup", () => {
 
     expect(result).toMatchObject({ state: "timedOut", backup: { status: { phase: "InProgress" } } });
     const waitedMs = result.state === "timedOut" ? result.waitedMs : Number.NaN;
-    // Until one poll (100 ms) before the deadline, and not past it by more than a last read takes.
+    // Until one poll (100 ms) before the deadline, and not past it (a slow last read is cut off
+    // at the deadline) by more than a busy event loop's lateness in firing a timer.
     expect(waitedMs).toBeGreaterThanOrEqual(1_800);
-    expect(waitedMs).toBeLessThanOrEqual(2_000);
+    expect(waitedMs).toBeLessThanOrEqual(2_050);
     expect(answered).toBeLessThan(deadline + 100);
   });
 
