@@ -5,8 +5,7 @@
  */
 import { crc32 } from "node:zlib";
 import { isKubesnapError, KubesnapError } from "../core/errors.js";
-import type { BlobId } from "./blob-id.js";
-import { decompress, SMALL_BLOB_BYTES } from "./compression.js";
+import { decompress } from "./compression.js";
 import { DamagedObjectError, type DamageReason } from "./damage.js";
 import type { PackEntry } from "./index-file.js";
 import { packKey } from "./layout.js";
@@ -74,13 +73,8 @@ export async function decodeFrame(frame: Uint8Array, source: FrameSource): Promi
   } catch (cause) {
     throw damaged("corrupt", "its zstd frame does not decompress", cause);
   }
-  if (raw.length !== location.rawLength || (await idOf(sealer, raw)) !== location.blob) {
+  if (raw.length !== location.rawLength || sealer.idOf(raw) !== location.blob) {
     throw damaged("corrupt", "its content does not match its id");
   }
   return raw;
-}
-
-/** A large blob is hashed on the thread pool, so several are checked at once beside the event loop. */
-function idOf(sealer: Sealer, raw: Uint8Array): BlobId | Promise<BlobId> {
-  return raw.length > SMALL_BLOB_BYTES ? sealer.idOfAsync(raw) : sealer.idOf(raw);
 }

@@ -63,7 +63,7 @@ export interface TreeRestore {
  * Chunks read ahead of the writes: reads overlap writes and decompression runs on the
  * thread pool (large chunks) or the compression worker (small ones, many per batch).
  */
-const READ_AHEAD = { depth: 256, bytes: 32 * 1024 * 1024 };
+const READ_AHEAD = { depth: 256, bytes: 16 * 1024 * 1024 };
 /** Small files being created at once (small-file.ts says why several). */
 const CREATES = 16;
 
