@@ -3,7 +3,12 @@
  * Everything here is pure; the server's schedule controller supplies the clock and does the I/O.
  */
 export { type CronFields, parseSchedule, type Schedule } from "./cron.js";
-export { SCHEDULE_NAME_LABEL, scheduledBackupName } from "./names.js";
+export {
+  latestScheduledBackup,
+  SCHEDULE_NAME_LABEL,
+  type ScheduledBackupFacts,
+  scheduledBackupName,
+} from "./names.js";
 export {
   planRetention,
   type RetentionBackup,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SCHEDULE_NAME_LABEL, scheduledBackupName } from "./names.js";
+import { latestScheduledBackup, SCHEDULE_NAME_LABEL, scheduledBackupName } from "./names.js";
 
 describe("scheduledBackupName", () => {
   it("appends the run time in UTC, as Velero does", () => {
@@ -22,5 +22,32 @@ describe("scheduledBackupName", () => {
 
   it("labels backups with the schedule's name under kubesnap.io/", () => {
     expect(SCHEDULE_NAME_LABEL).toBe("kubesnap.io/schedule-name");
+  });
+});
+
+describe("latestScheduledBackup", () => {
+  const backup = (name: string, schedule: string, phase: string, startTimestamp: string) => ({
+    metadata: { name, labels: { [SCHEDULE_NAME_LABEL]: schedule } },
+    status: { phase, startTimestamp },
+  });
+  const backups = [
+    backup("nightly-20261124070000", "nightly", "Completed", "2026-11-24T07:00:01Z"),
+    backup("nightly-20261125070000", "nightly", "PartiallyFailed", "2026-11-25T07:00:01Z"),
+    backup("nightly-20261126070000", "nightly", "InProgress", "2026-11-26T07:00:01Z"),
+    backup("hourly-20261126080000", "hourly", "Completed", "2026-11-26T08:00:01Z"),
+  ];
+
+  it("picks the schedule's newest Completed backup, never one still running", () => {
+    const chosen = latestScheduledBackup(backups, "nightly", { allowPartiallyFailed: false });
+    expect(chosen?.metadata.name).toBe("nightly-20261124070000");
+  });
+
+  it("takes a PartiallyFailed one only when allowed", () => {
+    const chosen = latestScheduledBackup(backups, "nightly", { allowPartiallyFailed: true });
+    expect(chosen?.metadata.name).toBe("nightly-20261125070000");
+  });
+
+  it("finds none for a schedule without a restorable backup", () => {
+    expect(latestScheduledBackup(backups, "weekly", { allowPartiallyFailed: true })).toBeUndefined();
   });
 });

@@ -16,3 +16,28 @@ export const SCHEDULE_NAME_LABEL = "kubesnap.io/schedule-name";
 export function scheduledBackupName(scheduleName: string, runTime: Date): string {
   return validateName(`${scheduleName}-${timestampSuffix(runTime)}`, "backup");
 }
+
+/** What latestScheduledBackup reads of a backup, whichever mode listed it. */
+export interface ScheduledBackupFacts {
+  readonly metadata: { readonly name: string; readonly labels: Readonly<Record<string, string>> };
+  readonly status: { readonly phase: string; readonly startTimestamp?: string };
+}
+
+/**
+ * The backup `restore create --from-schedule` restores: the schedule's newest Completed one
+ * (PartiallyFailed ones too when allowed), by the time it started, as Velero picks it. A
+ * backup still running or failed is never chosen: restoring half a backup is no recovery.
+ */
+export function latestScheduledBackup<B extends ScheduledBackupFacts>(
+  backups: readonly B[],
+  schedule: string,
+  options: { readonly allowPartiallyFailed: boolean },
+): B | undefined {
+  const restorable = new Set(options.allowPartiallyFailed ? ["Completed", "PartiallyFailed"] : ["Completed"]);
+  const started = (b: B) => b.status.startTimestamp ?? "";
+  return backups
+    .filter((b) => b.metadata.labels[SCHEDULE_NAME_LABEL] === schedule && restorable.has(b.status.phase))
+    .sort(
+      (a, b) => started(b).localeCompare(started(a)) || b.metadata.name.localeCompare(a.metadata.name),
+    )[0];
+}

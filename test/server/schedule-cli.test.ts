@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { kubesnap, kubesnapOk } from "../cli.js";
 import { testEnv } from "../context.js";
 import { clients, eventually, uniqueName } from "../kube.js";
+import { deleteNamespace } from "../workloads.js";
 import { getKubesnap, listKubesnap, type RunningServer, startServer } from "./harness.js";
 
 describe("kubesnap schedule … against a running server", () => {
@@ -18,6 +19,9 @@ describe("kubesnap schedule … against a running server", () => {
   });
   afterAll(async () => {
     await server?.stop();
+    for (const namespace of [workload, `${workload}-r`]) {
+      await deleteNamespace(testEnv().clusters[0]!, namespace).catch(() => undefined);
+    }
   });
 
   it("creates, lists, describes with keep rules, runs one now, pauses and deletes", async () => {
@@ -47,6 +51,10 @@ describe("kubesnap schedule … against a running server", () => {
         : undefined;
     });
 
+    await clients(testEnv().clusters[0]!).core.createNamespacedConfigMap({
+      namespace: workload,
+      body: { metadata: { name: "settings" }, data: { mode: "nightly" } },
+    });
     const now = await cli("backup", "create", "--from-schedule", "nightly");
     expect(now.code).toBe(0);
     const name = now.stdout.match(/Backup request "([^"]+)"/)?.[1] ?? "";
@@ -60,6 +68,31 @@ describe("kubesnap schedule … against a running server", () => {
       60_000,
     );
     expect(backup.metadata.labels?.["kubesnap.io/schedule-name"]).toBe("nightly");
+
+    // Disaster recovery as Velero users type it: the schedule's newest Completed backup.
+    const restored = await cli(
+      "restore",
+      "create",
+      "--from-schedule",
+      "nightly",
+      "--namespace-mappings",
+      `${workload}:${workload}-r`,
+      "--wait",
+    );
+    expect(restored.code, restored.stderr).toBe(0);
+    expect(restored.stdout).toContain(
+      `Restoring backup "${name}", the newest Completed backup of schedule "nightly".`,
+    );
+    const settings = await clients(testEnv().clusters[0]!).core.readNamespacedConfigMap({
+      namespace: `${workload}-r`,
+      name: "settings",
+    });
+    expect(settings.data).toEqual({ mode: "nightly" });
+    const none = await cli("restore", "create", "--from-schedule", "weekly");
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain(
+      'schedule "weekly" has no Completed backup (0 backup(s) labelled kubesnap.io/schedule-name=weekly)',
+    );
 
     const described = await cli("schedule", "describe", "nightly");
     expect(described.stdout).toMatch(/Time zone:\s+Europe\/Berlin/);

@@ -3,6 +3,8 @@ import { KubesnapError } from "../../core/errors.js";
 import { timestampSuffix, validateName } from "../../core/timestamp.js";
 import { parseNamespaceMapping } from "../../restore/plan/index.js";
 import type { RestoreSpec } from "../../restore/record.js";
+import { latestScheduledBackup, SCHEDULE_NAME_LABEL } from "../../schedule/index.js";
+import type { Backups } from "../backends/backend.js";
 import { withBackend } from "../backends/open.js";
 import { FINISHED_PHASES, failureText } from "../backends/records.js";
 import type { CommandContext } from "../context.js";
@@ -15,6 +17,8 @@ import { describeRestore, restoreColumns, restoreRow } from "../views/restore.js
 
 export interface RestoreCreateFlags extends FilterFlags {
   fromBackup?: string;
+  fromSchedule?: string;
+  allowPartiallyFailed?: string | boolean;
   namespaceMappings?: string;
   existingResourcePolicy?: string;
   preserveNodeports?: string | boolean;
@@ -24,11 +28,42 @@ export interface RestoreCreateFlags extends FilterFlags {
 
 /** Flags to spec; every bad value fails here, before anything is read or written. */
 export function restoreSpecFromFlags(flags: RestoreCreateFlags): RestoreSpec {
-  if (!flags.fromBackup) {
-    throw new KubesnapError("InvalidInput", "restore create needs --from-backup NAME", {
-      hint: "run `kubesnap backup get` to list backups",
+  const source = restoreSource(flags);
+  if ("schedule" in source) {
+    throw new KubesnapError("InvalidInput", "--from-schedule is resolved by restore create, not here");
+  }
+  return { backupName: source.backup, ...restoreOptionsFromFlags(flags) };
+}
+
+/** What to restore: a backup by name, or the newest restorable backup of a schedule. */
+type RestoreSource =
+  | { readonly backup: string }
+  | { readonly schedule: string; readonly allowPartiallyFailed: boolean };
+
+function restoreSource(flags: RestoreCreateFlags): RestoreSource {
+  const allowPartiallyFailed = boolFlag("--allow-partially-failed", flags.allowPartiallyFailed, false);
+  if (flags.fromBackup && flags.fromSchedule) {
+    throw new KubesnapError("InvalidInput", "give --from-backup or --from-schedule, not both");
+  }
+  if (flags.fromSchedule) return { schedule: flags.fromSchedule, allowPartiallyFailed };
+  if (allowPartiallyFailed) {
+    throw new KubesnapError("InvalidInput", "--allow-partially-failed goes with --from-schedule", {
+      hint: "a backup named with --from-backup is restored whatever its phase",
     });
   }
+  if (!flags.fromBackup) {
+    throw new KubesnapError(
+      "InvalidInput",
+      "restore create needs --from-backup NAME or --from-schedule NAME",
+      {
+        hint: "run `kubesnap backup get` to list backups",
+      },
+    );
+  }
+  return { backup: flags.fromBackup };
+}
+
+function restoreOptionsFromFlags(flags: RestoreCreateFlags): Omit<RestoreSpec, "backupName"> {
   const policy = flags.existingResourcePolicy ?? "none";
   if (policy !== "none" && policy !== "update") {
     throw new KubesnapError(
@@ -37,7 +72,6 @@ export function restoreSpecFromFlags(flags: RestoreCreateFlags): RestoreSpec {
     );
   }
   return {
-    backupName: flags.fromBackup,
     ...filterSpec(flags),
     namespaceMapping: flags.namespaceMappings ? parseNamespaceMapping(flags.namespaceMappings) : {},
     existingResourcePolicy: policy,
@@ -50,10 +84,14 @@ async function create(
   nameArg: string | undefined,
   flags: RestoreCreateFlags,
 ): Promise<number> {
-  const spec = restoreSpecFromFlags(flags);
-  const name = nameArg ?? `${spec.backupName}-${timestampSuffix(ctx.now())}`;
+  const source = restoreSource(flags);
+  const options = restoreOptionsFromFlags(flags);
+  const name =
+    nameArg ?? `${"backup" in source ? source.backup : source.schedule}-${timestampSuffix(ctx.now())}`;
   validateName(name, "restore");
-  return withBackend(ctx, async ({ restores }) => {
+  return withBackend(ctx, async ({ backups, restores }) => {
+    const backupName = "backup" in source ? source.backup : await scheduledBackup(ctx, backups, source);
+    const spec: RestoreSpec = { backupName, ...options };
     const progress = progressFor(ctx.io, `Restoring ${spec.backupName}`);
     const created = await restores.create(name, spec, {
       wait: flags.wait === true,
@@ -87,6 +125,34 @@ async function create(
     }
     return status.phase === "Completed" ? 0 : 1;
   });
+}
+
+/** The schedule's newest restorable backup, said aloud, or an error that names what there is. */
+async function scheduledBackup(
+  ctx: CommandContext,
+  backups: Backups,
+  source: Extract<RestoreSource, { schedule: string }>,
+): Promise<string> {
+  const listed = await backups.list((w) => println(ctx.io.stderr, `Warning: ${w}`));
+  const views = listed.map((b) => b.view);
+  const latest = latestScheduledBackup(views, source.schedule, source);
+  if (latest === undefined) {
+    const ofSchedule = views.filter((b) => b.metadata.labels[SCHEDULE_NAME_LABEL] === source.schedule);
+    throw new KubesnapError(
+      "NotFound",
+      `schedule "${source.schedule}" has no ${source.allowPartiallyFailed ? "Completed or PartiallyFailed" : "Completed"} backup (${ofSchedule.length} backup(s) labelled ${SCHEDULE_NAME_LABEL}=${source.schedule})`,
+      {
+        hint: source.allowPartiallyFailed
+          ? "run `kubesnap backup get` to see its backups and their phases"
+          : "add --allow-partially-failed to take a PartiallyFailed one, or see `kubesnap backup get`",
+      },
+    );
+  }
+  println(
+    ctx.io.stdout,
+    `Restoring backup "${latest.metadata.name}", the newest ${latest.status.phase} backup of schedule "${source.schedule}".`,
+  );
+  return latest.metadata.name;
 }
 
 async function get(ctx: CommandContext, names: string[], flags: { output?: string }): Promise<number> {
@@ -135,6 +201,8 @@ export function registerRestore(program: Command, run: Runner): void {
     .argument("[name]", "name of the restore (default: BACKUP-yyyyMMddHHmmss)")
     .description("Restore a backup into the cluster")
     .option("--from-backup <name>", "the backup to restore")
+    .option("--from-schedule <name>", "restore the schedule's newest Completed backup")
+    .option("--allow-partially-failed [bool]", "with --from-schedule: a PartiallyFailed backup will do too")
     .option("--include-namespaces <globs>", "namespaces to restore (comma-separated globs)")
     .option("--exclude-namespaces <globs>", "namespaces not to restore")
     .option("--namespace-mappings <src:dst,...>", "restore namespace src into dst")
