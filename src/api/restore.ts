@@ -50,6 +50,12 @@ export const restoreSpecSchema = s.object(
       default: false,
       description: "Keep Services' node ports (otherwise the cluster assigns new ones).",
     }),
+    restorePVs: s.boolean({
+      default: true,
+      description:
+        "Restore volume data: claims from their CSI snapshots, pods' volumes from their file copies. " +
+        "false: snapshotted claims get new empty volumes and no files are restored.",
+    }),
   },
   { validations: [SELECTORS_EXCLUSIVE] },
 );

@@ -16,6 +16,12 @@ export interface RestoreSpec {
   readonly namespaceMapping: Readonly<Record<string, string>>;
   readonly existingResourcePolicy: "none" | "update";
   readonly preserveNodePorts: boolean;
+  /**
+   * Restore volume data (default true): claims from their CSI snapshots, pods' volumes from
+   * their file copies. false: snapshotted claims get new empty volumes, no files are restored.
+   * Absent in records written before it existed: read as true.
+   */
+  readonly restorePVs: boolean;
 }
 
 export interface RestoreStatus {

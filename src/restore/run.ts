@@ -5,16 +5,7 @@ import { groupResource } from "../core/kube-types.js";
 import { RunLog } from "../report/log.js";
 import { Results, type ResultsDoc } from "../report/results.js";
 import type { Repository } from "../repository/index.js";
-import { fsVolumesByPod, type PodVolumeRestoreStep } from "../volumes/fs/index.js";
-import {
-  CLAIM_BIND_WAIT_MS,
-  claimSnapshots,
-  createSnapshotSources,
-  DEFAULT_ITEM_OPERATION_TIMEOUT_MS,
-  releaseSnapshotSources,
-  restoredSources,
-  snapshotSources,
-} from "../volumes/index.js";
+import type { PodVolumeRestoreStep } from "../volumes/fs/index.js";
 import { applyPlan } from "./apply/apply.js";
 import { loadItems } from "./load.js";
 import {
@@ -26,6 +17,7 @@ import {
   SKIP_REASONS,
 } from "./plan/index.js";
 import { finishedRestorePhase, type RestoreRecord, type RestoreSpec, type RestoreStatus } from "./record.js";
+import { RestoreVolumeData } from "./volume-data.js";
 
 export interface RestoreProgress {
   readonly itemsDone: number;
@@ -100,32 +92,26 @@ export async function runRestore(
       };
       log.error(results.error(ref, bad.error));
     }
-    // Claims the backup snapshotted get new volumes from their snapshots, not their old PVs.
-    const sources = snapshotSources(deps.backup.volumes, {
-      restoreName: name,
-      namespaceMapping: spec.namespaceMapping,
+    const volumeData = new RestoreVolumeData({
+      client: deps.client,
+      names: { backup: spec.backupName, restore: name },
+      results,
+      log,
+      spec,
+      volumes: deps.backup.volumes,
+      ...(deps.podVolumes ? { podVolumes: deps.podVolumes } : {}),
     });
     plan = planRestore(
       items.map((i) => i.meta),
-      {
-        ...options,
-        provisionedVolumes: sources.flatMap((s) => s.volume.volumeName ?? []),
-        podsWithVolumeData: [...fsVolumesByPod(deps.backup.volumes).keys()],
-      },
+      { ...options, ...volumeData.planOptions() },
     );
-    const restoredClaims = restoredSources(sources, plan);
     for (const warning of plan.warnings) log.warn(results.warning(undefined, warning));
     total = plan.summary.restore;
     log.info(
       `plan: ${plan.summary.restore} items to restore, ${plan.summary.skip} left alone, in ${plan.tiers.length} tiers`,
     );
     let done = 0;
-    const snapshotDeps = {
-      client: deps.client,
-      names: { backup: spec.backupName, restore: name },
-      results,
-      log,
-    };
+    const { finish, ...volumeDeps } = volumeData.applyDeps(plan);
     const counts = await applyPlan(plan, items, {
       client: deps.client,
       repository,
@@ -134,20 +120,11 @@ export async function runRestore(
       names: { backup: spec.backupName, restore: name },
       spec,
       onItem: () => deps.onProgress?.({ itemsDone: ++done, itemsTotal: total }),
-      claimSnapshots: claimSnapshots(restoredClaims),
-      beforeClaims: () =>
-        createSnapshotSources(restoredClaims, {
-          ...snapshotDeps,
-          timeoutMs: DEFAULT_ITEM_OPERATION_TIMEOUT_MS,
-        }),
-      ...(deps.podVolumes ? { podVolumes: deps.podVolumes } : {}),
+      ...volumeDeps,
     });
     restored = counts.restored;
     alreadyExisted = counts.alreadyExisted;
-    await Promise.all([
-      deps.podVolumes?.finish({ results, log }),
-      releaseSnapshotSources(restoredClaims, { ...snapshotDeps, timeoutMs: CLAIM_BIND_WAIT_MS }),
-    ]);
+    await finish();
   } catch (err) {
     failureReason = describeError(err);
     log.error(`restore failed: ${failureReason}`);

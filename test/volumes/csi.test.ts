@@ -110,6 +110,34 @@ describe("CSI volume snapshots", () => {
     expect(existsSync(join(csiInfo(cluster).stateDir, "snapshots", volume.snapshotHandle))).toBe(true);
   });
 
+  it("with --restore-volumes=false gives the claim a new, empty volume and makes no VolumeSnapshot", async () => {
+    const target = `${namespace}-nodata`;
+    const run = await restore(`${namespace}-nodata`, backupName, [
+      "--namespace-mappings",
+      `${namespace}:${target}`,
+      "--restore-volumes=false",
+    ]);
+    expect(run.errors).toEqual([]);
+    expect(run.describe).toMatch(/Restore volume data:\s+false/);
+    const fresh = await boundVolume(api, target, "data");
+    expect(fresh.pv).not.toBe(original.pv);
+    expect(existsSync(join(fresh.dir, "nested", "data.bin"))).toBe(false);
+    const pvc = await api.read({
+      apiVersion: "v1",
+      kind: "PersistentVolumeClaim",
+      namespace: target,
+      name: "data",
+    });
+    expect((pvc.spec as { dataSource?: unknown }).dataSource).toBeUndefined();
+    expect(
+      await api.list(
+        { apiVersion: SNAPSHOT_API, kind: "VolumeSnapshotContent" },
+        `kubesnap.io/restore-name=${namespace}-nodata`,
+      ),
+    ).toEqual([]);
+    await deleteNamespace(cluster, target);
+  });
+
   it("deletes the snapshot and its VolumeSnapshotContent with the backup", async () => {
     const volume = record.volumes?.[0] as CsiSnapshotVolume;
     await kubesnapOk("backup", "delete", backupName, "--confirm");

@@ -22,6 +22,7 @@ export interface RestoreCreateFlags extends FilterFlags {
   namespaceMappings?: string;
   existingResourcePolicy?: string;
   preserveNodeports?: string | boolean;
+  restoreVolumes?: string | boolean;
   wait?: boolean;
   output?: string;
 }
@@ -76,6 +77,7 @@ function restoreOptionsFromFlags(flags: RestoreCreateFlags): Omit<RestoreSpec, "
     namespaceMapping: flags.namespaceMappings ? parseNamespaceMapping(flags.namespaceMappings) : {},
     existingResourcePolicy: policy,
     preserveNodePorts: boolFlag("--preserve-nodeports", flags.preserveNodeports, false),
+    restorePVs: boolFlag("--restore-volumes", flags.restoreVolumes, true),
   };
 }
 
@@ -213,6 +215,10 @@ export function registerRestore(program: Command, run: Runner): void {
     .option("--include-cluster-resources [mode]", "true, false or auto")
     .option("--existing-resource-policy <policy>", "none (skip existing items) or update (patch them)")
     .option("--preserve-nodeports [bool]", "keep Services' node ports")
+    .option(
+      "--restore-volumes [bool]",
+      "restore volume data from snapshots and file copies (false: snapshotted claims get new empty volumes)",
+    )
     .option("-w, --wait", "server mode: wait until the restore finishes (local mode always waits)")
     .option("-o, --output <format>", "print the finished restore as json or yaml")
     .action((name: string | undefined, flags: RestoreCreateFlags) => run((ctx) => create(ctx, name, flags)));

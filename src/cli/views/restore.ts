@@ -70,6 +70,7 @@ export function describeRestore(record: RestoreView, results: ResultsDoc | undef
         ["Label selector", spec.orLabelSelectors?.join(" or ") ?? spec.labelSelector ?? "<none>"],
         ["Existing resource policy", spec.existingResourcePolicy],
         ["Preserve node ports", String(spec.preserveNodePorts)],
+        ["Restore volume data", String(spec.restorePVs !== false)],
         ["Skipped", joinOr(skipped, "<none>")],
       ],
     },

@@ -15,6 +15,7 @@ import type { PodVolumeRestoreStep } from "../../volumes/fs/index.js";
 import { type LoadedItem, readItem } from "../load.js";
 import {
   blankNamespace,
+  type NewVolume,
   type PlannedItem,
   prepareItem,
   type RestoreDecision,
@@ -34,8 +35,8 @@ export interface ApplyDeps {
   readonly onItem?: () => void;
   readonly concurrency?: number;
   readonly waiter?: Waiter;
-  /** Source "namespace/name" of a claim → the VolumeSnapshot it is provisioned from. */
-  readonly claimSnapshots?: ReadonlyMap<string, string>;
+  /** Source "namespace/name" of a claim → where its new volume comes from. */
+  readonly claimVolumes?: ReadonlyMap<string, NewVolume>;
   /** Runs before the tier that creates PersistentVolumeClaims: makes their snapshots ready. */
   readonly beforeClaims?: () => Promise<void>;
   /** Pods whose volumes have file-system backups: an init container to wait, then their files. */
@@ -110,7 +111,7 @@ async function restoreOne(
       namespaceMapping: deps.spec.namespaceMapping,
       preserveNodePorts: deps.spec.preserveNodePorts,
       uidMap: ctx.uidMap,
-      ...(deps.claimSnapshots ? { claimSnapshots: deps.claimSnapshots } : {}),
+      ...(deps.claimVolumes ? { claimVolumes: deps.claimVolumes } : {}),
     });
     const isPod = type.group === "" && type.resource === "pods";
     const source = { namespace: entry.item.meta.namespace ?? "", name: entry.item.meta.name };

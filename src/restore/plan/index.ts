@@ -7,6 +7,7 @@
  * when a create answers AlreadyExists, `decideExisting` says whether to patch.
  */
 export type { CleanContext, CleanRule } from "./clean/context.js";
+export type { NewVolume } from "./clean/persistent-volume-claim.js";
 export { CLEAN_RULES, groupKind } from "./clean/table.js";
 export type {
   ItemDecision,

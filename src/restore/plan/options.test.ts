@@ -16,6 +16,7 @@ describe("resolveRestoreOptions", () => {
       preserveNodePorts: false,
       provisionedVolumes: new Set(),
       podsWithVolumeData: new Set(),
+      restoreVolumeData: true,
     });
   });
 

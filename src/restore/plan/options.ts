@@ -40,6 +40,11 @@ export interface RestoreOptions {
    * even when their controller is, so the files have a pod to go into (see carriesState).
    */
   readonly podsWithVolumeData?: readonly string[];
+  /**
+   * Default true. false (restorePVs false): claims the backup snapshotted get new empty
+   * volumes, and no pod's volume files are restored (podsWithVolumeData is then empty).
+   */
+  readonly restoreVolumeData?: boolean;
 }
 
 /** RestoreOptions with defaults applied and validated; what the planner works from. */
@@ -56,6 +61,7 @@ export interface ResolvedRestoreOptions {
   readonly preserveNodePorts: boolean;
   readonly provisionedVolumes: ReadonlySet<string>;
   readonly podsWithVolumeData: ReadonlySet<string>;
+  readonly restoreVolumeData: boolean;
 }
 
 export function resolveRestoreOptions(options: RestoreOptions): ResolvedRestoreOptions {
@@ -106,6 +112,7 @@ export function resolveRestoreOptions(options: RestoreOptions): ResolvedRestoreO
     preserveNodePorts: options.preserveNodePorts ?? false,
     provisionedVolumes: new Set(options.provisionedVolumes ?? []),
     podsWithVolumeData: new Set(options.podsWithVolumeData ?? []),
+    restoreVolumeData: options.restoreVolumeData ?? true,
   };
 }
 

@@ -42,6 +42,7 @@ export function planRestore(items: Iterable<ItemMeta>, options: RestoreOptions):
     servicesWithSelector: index.servicesWithSelector,
     targetNamespaceOf,
     provisionedVolumes: opts.provisionedVolumes,
+    restoreVolumeData: opts.restoreVolumeData,
   };
 
   const seen = new Set<string>();

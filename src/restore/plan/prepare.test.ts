@@ -92,7 +92,7 @@ describe("prepareItem", () => {
     const claim = prepareItem(served, {
       ...ctx,
       namespaceMapping: { shop: "shop-copy" },
-      claimSnapshots: new Map([["shop/data", "r1-0a1b2c3d"]]),
+      claimVolumes: new Map([["shop/data", { from: "snapshot", snapshot: "r1-0a1b2c3d" }]]),
     });
     expect(claim.spec).toEqual({
       accessModes: ["ReadWriteOnce"],
@@ -103,9 +103,21 @@ describe("prepareItem", () => {
     });
     const other = prepareItem(persistentVolumeClaim("shop", "logs", "d", "pvc-logs"), {
       ...ctx,
-      claimSnapshots: new Map([["shop/data", "r1-0a1b2c3d"]]),
+      claimVolumes: new Map([["shop/data", { from: "snapshot", snapshot: "r1-0a1b2c3d" }]]),
     });
     expect(other.spec).toMatchObject({ volumeName: "pvc-logs" });
+  });
+
+  it("gives a claim a new empty volume when the restore leaves volume data out", () => {
+    const served = persistentVolumeClaim("shop", "data", "c", "pvc-data");
+    (served.spec as Record<string, unknown>).dataSource = { kind: "PersistentVolumeClaim", name: "seed" };
+    const claim = prepareItem(served, { ...ctx, claimVolumes: new Map([["shop/data", { from: "empty" }]]) });
+    expect(claim.spec).toEqual({
+      accessModes: ["ReadWriteOnce"],
+      resources: { requests: { storage: "1Gi" } },
+      storageClassName: "local-path",
+      volumeMode: "Filesystem",
+    });
   });
 
   it("applies the per-kind rules: a Job, a PVC and its PV under a mapping", () => {

@@ -1,7 +1,7 @@
 import type { KubeObject, OwnerReference } from "../../core/kube-types.js";
 import type { CleanContext } from "./clean/context.js";
 import { removeStatus, resetMetadata } from "./clean/metadata.js";
-import { provisionFromSnapshot } from "./clean/persistent-volume-claim.js";
+import { type NewVolume, provisionAnew } from "./clean/persistent-volume-claim.js";
 import { cleanRulesFor } from "./clean/table.js";
 import { mapNamespace, type NamespaceMapping } from "./namespace-mapping.js";
 import { BACKUP_NAME_LABEL, labelValueFor, RESTORE_NAME_LABEL } from "./restore-labels.js";
@@ -20,8 +20,8 @@ export interface PrepareContext {
    * owner it found already existing in the cluster.
    */
   readonly uidMap?: ReadonlyMap<string, string>;
-  /** Source "namespace/name" of a claim → the VolumeSnapshot it is provisioned from. */
-  readonly claimSnapshots?: ReadonlyMap<string, string>;
+  /** Source "namespace/name" of a claim → where its new volume comes from (see NewVolume). */
+  readonly claimVolumes?: ReadonlyMap<string, NewVolume>;
 }
 
 /**
@@ -36,11 +36,11 @@ export function prepareItem(object: KubeObject, ctx: PrepareContext): KubeObject
     preserveNodePorts: ctx.preserveNodePorts ?? false,
   };
   const prepared = clean(object, cleanContext);
-  const snapshot =
+  const volume =
     object.kind === "PersistentVolumeClaim"
-      ? ctx.claimSnapshots?.get(`${object.metadata.namespace}/${object.metadata.name}`)
+      ? ctx.claimVolumes?.get(`${object.metadata.namespace}/${object.metadata.name}`)
       : undefined;
-  if (snapshot !== undefined) provisionFromSnapshot(prepared, snapshot);
+  if (volume !== undefined) provisionAnew(prepared, volume);
   const namespace = prepared.metadata.namespace;
   if (namespace !== undefined)
     prepared.metadata.namespace = mapNamespace(cleanContext.namespaceMapping, namespace);

@@ -9,6 +9,7 @@ const ctx: SkipRuleContext = {
   servicesWithSelector: new Set(["shop/web"]),
   targetNamespaceOf: (source) => (source === "legacy" ? "default" : source),
   provisionedVolumes: new Set(["pvc-snapshotted"]),
+  restoreVolumeData: true,
 };
 
 describe("intrinsicSkip", () => {
@@ -19,6 +20,12 @@ describe("intrinsicSkip", () => {
       message: "persistentvolumes pvc-snapshotted is provisioned anew from its claim's CSI snapshot",
     });
     expect(intrinsicSkip(item(TYPES.pv, "pvc-other"), ctx)).toBeUndefined();
+    expect(intrinsicSkip(item(TYPES.pv, "pvc-snapshotted"), { ...ctx, restoreVolumeData: false })).toEqual({
+      action: "skip",
+      reason: "cluster-recreates",
+      message:
+        "persistentvolumes pvc-snapshotted is provisioned anew, empty: volume data is not restored (restorePVs false)",
+    });
   });
 
   it("does not re-create the namespaces every cluster has, judged by target name", () => {

@@ -20,8 +20,9 @@ export interface SkipRuleContext {
   readonly servicesWithSelector: ReadonlySet<string>;
   /** The namespace an item's source namespace maps to. */
   readonly targetNamespaceOf: (source: string) => string;
-  /** PVs whose claims are provisioned anew from CSI snapshots. */
+  /** PVs whose claims are provisioned anew: from their CSI snapshots, or empty (restoreVolumeData false). */
   readonly provisionedVolumes: ReadonlySet<string>;
+  readonly restoreVolumeData: boolean;
 }
 
 export type SkipRule = (item: ItemMeta, ctx: SkipRuleContext) => SkipDecision | undefined;
@@ -164,7 +165,11 @@ export function defaultServiceCidr(item: ItemMeta): SkipDecision | undefined {
 export function volumeFromSnapshot(item: ItemMeta, ctx: SkipRuleContext): SkipDecision | undefined {
   if (groupResource(item.type) !== GR.persistentVolumes || !ctx.provisionedVolumes.has(item.name))
     return undefined;
-  return recreated(`${describeItem(item)} is provisioned anew from its claim's CSI snapshot`);
+  return recreated(
+    ctx.restoreVolumeData
+      ? `${describeItem(item)} is provisioned anew from its claim's CSI snapshot`
+      : `${describeItem(item)} is provisioned anew, empty: volume data is not restored (restorePVs false)`,
+  );
 }
 
 export const SKIP_RULES: readonly SkipRule[] = [

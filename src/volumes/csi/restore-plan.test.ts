@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { RestorePlan } from "../../restore/plan/decision.js";
 import type { VolumeRecord } from "../record.js";
-import { claimSnapshots, restoredSources, snapshotSourceObjects, snapshotSources } from "./restore-plan.js";
+import { claimVolumes, restoredSources, snapshotSourceObjects, snapshotSources } from "./restore-plan.js";
 
 const volumes: VolumeRecord[] = [
   {
@@ -25,7 +25,10 @@ describe("snapshot sources of a restore", () => {
     expect(sources).toEqual([
       { volume: volumes[0], targetNamespace: "shop-copy", name: expect.stringMatching(/^r1-[0-9a-f]{8}$/) },
     ]);
-    expect(claimSnapshots(sources)).toEqual(new Map([["shop/data", sources[0]?.name]]));
+    expect(claimVolumes(sources, { withData: true })).toEqual(
+      new Map([["shop/data", { from: "snapshot", snapshot: sources[0]?.name }]]),
+    );
+    expect(claimVolumes(sources, { withData: false })).toEqual(new Map([["shop/data", { from: "empty" }]]));
     expect(snapshotSources(undefined, { restoreName: "r1", namespaceMapping: {} })).toEqual([]);
   });
 

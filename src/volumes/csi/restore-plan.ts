@@ -1,4 +1,5 @@
 import type { KubeObject } from "../../core/kube-types.js";
+import type { NewVolume } from "../../restore/plan/clean/persistent-volume-claim.js";
 import type { RestorePlan } from "../../restore/plan/decision.js";
 import type { NamespaceMapping } from "../../restore/plan/namespace-mapping.js";
 import { mapNamespace } from "../../restore/plan/namespace-mapping.js";
@@ -50,9 +51,20 @@ export function restoredSources(sources: readonly SnapshotSource[], plan: Restor
   return sources.filter((source) => restored.has(claimKey(source.volume)));
 }
 
-/** Source "namespace/claim" → the VolumeSnapshot its restored claim is provisioned from. */
-export function claimSnapshots(sources: readonly SnapshotSource[]): ReadonlyMap<string, string> {
-  return new Map(sources.map((source) => [claimKey(source.volume), source.name]));
+/**
+ * Source "namespace/claim" → where its restored claim's volume comes from: the VolumeSnapshot
+ * made from its source, or (volume data left out of the restore) a new empty volume.
+ */
+export function claimVolumes(
+  sources: readonly SnapshotSource[],
+  options: { readonly withData: boolean },
+): ReadonlyMap<string, NewVolume> {
+  return new Map(
+    sources.map((source): [string, NewVolume] => [
+      claimKey(source.volume),
+      options.withData ? { from: "snapshot", snapshot: source.name } : { from: "empty" },
+    ]),
+  );
 }
 
 /**

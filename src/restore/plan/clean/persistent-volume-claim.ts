@@ -16,17 +16,26 @@ const BINDING_ANNOTATIONS = [
 ];
 
 /**
- * A claim restored from a CSI snapshot: its dataSource names the VolumeSnapshot the restore
- * made from the backup's snapshot handle, and it loses volumeName so the provisioner makes a
- * new volume holding the snapshot's data (the old volume may be gone with its namespace).
- * dataSourceRef goes too: the API server fills it in from dataSource, and refuses the two
- * when they differ.
+ * Where a restored claim whose data the backup holds as a CSI snapshot gets its volume:
+ * from that snapshot (through the VolumeSnapshot the restore makes from its handle), or,
+ * when the restore leaves volume data out (restorePVs false), a new empty one.
  */
-export function provisionFromSnapshot(claim: KubeObject, snapshotName: string): void {
+export type NewVolume = { readonly from: "snapshot"; readonly snapshot: string } | { readonly from: "empty" };
+
+/**
+ * The claim loses volumeName so the provisioner makes a new volume (the old one may be gone
+ * with its namespace), and its dataSource names the VolumeSnapshot, or nothing for an empty
+ * volume (as Velero's restorePVs false does). dataSourceRef goes too: the API server fills
+ * it in from dataSource, and refuses the two when they differ.
+ */
+export function provisionAnew(claim: KubeObject, volume: NewVolume): void {
   const spec: Record<string, unknown> = { ...(claim.spec as Record<string, unknown> | undefined) };
   delete spec.volumeName;
   delete spec.dataSourceRef;
-  spec.dataSource = { apiGroup: "snapshot.storage.k8s.io", kind: "VolumeSnapshot", name: snapshotName };
+  delete spec.dataSource;
+  if (volume.from === "snapshot") {
+    spec.dataSource = { apiGroup: "snapshot.storage.k8s.io", kind: "VolumeSnapshot", name: volume.snapshot };
+  }
   claim.spec = spec;
 }
 
