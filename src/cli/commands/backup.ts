@@ -5,12 +5,13 @@ import { KubesnapError } from "../../core/errors.js";
 import { parseKeyValues } from "../../core/kv.js";
 import { validateName } from "../../core/timestamp.js";
 import { withBackend } from "../backends/open.js";
-import { FINISHED_PHASES, failureText } from "../backends/records.js";
+import { FINISHED_PHASES } from "../backends/records.js";
 import type { CommandContext } from "../context.js";
 import { type FilterFlags, filterSpec, samplePercentFlag, type VolumeFlags, volumeSpec } from "../flags.js";
 import { println } from "../io.js";
 import { printList, printObject, progressFor } from "../print.js";
 import { confirm } from "../prompt.js";
+import { reportCreated } from "../report-created.js";
 import { backupColumns, backupRow, describeBackup } from "../views/backup.js";
 import { verificationSummary, verifyColumns, verifyRow } from "../views/verify.js";
 import { backupFromSchedule } from "./schedule.js";
@@ -84,34 +85,19 @@ async function create(
       wait: flags.wait === true,
       onProgress: (update) => progress.update(update),
     });
-    if (!created.finished) {
-      progress.finish(`Backup request "${name}" submitted to the kubesnap server.`);
-      println(ctx.io.stdout, `Backup request "${name}" submitted successfully.`);
-      println(
-        ctx.io.stdout,
-        `Run \`kubesnap backup describe ${name}\` or \`kubesnap backup logs ${name}\` for more details.`,
-      );
-      return 0;
-    }
-    const { status } = created.view;
-    progress.finish(`Backed up ${status.progress.itemsBackedUp} items`);
-    if (flags.output) {
-      printObject(ctx.io, flags.output, created.object);
-    } else {
-      println(
-        ctx.io.stdout,
-        `Backup "${name}" ${status.phase === "Completed" ? "finished" : "failed"}: ${status.phase}, ` +
-          `${status.progress.itemsBackedUp} items, ${status.errors} errors, ${status.warnings} warnings` +
-          `${created.detail ? `, ${created.detail}` : ""}.`,
-      );
-      const reason = failureText(status);
-      if (reason) println(ctx.io.stdout, `Reason: ${reason}`);
-      println(
-        ctx.io.stdout,
-        `Run \`kubesnap backup describe ${name}\` or \`kubesnap backup logs ${name}\` for more details.`,
-      );
-    }
-    return status.phase === "Completed" ? 0 : 1;
+    const detail = created.finished && created.detail ? `, ${created.detail}` : "";
+    return reportCreated(ctx, created, {
+      kind: "Backup",
+      name,
+      output: flags.output,
+      progress,
+      ended: ({ status }) => ({
+        progress: `Backed up ${status.progress.itemsBackedUp} items`,
+        summary:
+          `Backup "${name}" ${status.phase === "Completed" ? "finished" : "failed"}: ${status.phase}, ` +
+          `${status.progress.itemsBackedUp} items, ${status.errors} errors, ${status.warnings} warnings${detail}.`,
+      }),
+    });
   });
 }
 

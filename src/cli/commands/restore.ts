@@ -6,13 +6,14 @@ import type { RestoreSpec } from "../../restore/record.js";
 import { latestScheduledBackup, SCHEDULE_NAME_LABEL } from "../../schedule/index.js";
 import type { Backups } from "../backends/backend.js";
 import { withBackend } from "../backends/open.js";
-import { FINISHED_PHASES, failureText } from "../backends/records.js";
+import { FINISHED_PHASES } from "../backends/records.js";
 import type { CommandContext } from "../context.js";
 import { boolFlag, type FilterFlags, filterSpec } from "../flags.js";
 import { println } from "../io.js";
 import type { Runner } from "../main.js";
 import { printList, printObject, progressFor } from "../print.js";
 import { confirm } from "../prompt.js";
+import { reportCreated } from "../report-created.js";
 import { describeRestore, restoreColumns, restoreRow } from "../views/restore.js";
 
 export interface RestoreCreateFlags extends FilterFlags {
@@ -99,33 +100,18 @@ async function create(
       wait: flags.wait === true,
       onProgress: (update) => progress.update(update),
     });
-    if (!created.finished) {
-      progress.finish(`Restore request "${name}" submitted to the kubesnap server.`);
-      println(ctx.io.stdout, `Restore request "${name}" submitted successfully.`);
-      println(
-        ctx.io.stdout,
-        `Run \`kubesnap restore describe ${name}\` or \`kubesnap restore logs ${name}\` for more details.`,
-      );
-      return 0;
-    }
-    const { status } = created.view;
-    progress.finish(`Restored ${status.progress.itemsRestored} of ${status.progress.totalItems} items`);
-    if (flags.output) {
-      printObject(ctx.io, flags.output, created.object);
-    } else {
-      println(
-        ctx.io.stdout,
-        `Restore "${name}" finished: ${status.phase}, ${status.progress.itemsRestored} items restored, ` +
+    return reportCreated(ctx, created, {
+      kind: "Restore",
+      name,
+      output: flags.output,
+      progress,
+      ended: ({ status }) => ({
+        progress: `Restored ${status.progress.itemsRestored} of ${status.progress.totalItems} items`,
+        summary:
+          `Restore "${name}" finished: ${status.phase}, ${status.progress.itemsRestored} items restored, ` +
           `${status.errors} errors, ${status.warnings} warnings.`,
-      );
-      const reason = failureText(status);
-      if (reason) println(ctx.io.stdout, `Reason: ${reason}`);
-      println(
-        ctx.io.stdout,
-        `Run \`kubesnap restore describe ${name}\` or \`kubesnap restore logs ${name}\` for more details.`,
-      );
-    }
-    return status.phase === "Completed" ? 0 : 1;
+      }),
+    });
   });
 }
 
