@@ -13,7 +13,7 @@ import { LABELS, SYNCED_ANNOTATION, TYPES } from "./kinds.js";
 import type { ServerLocations } from "./locations.js";
 import type { BackupOutcome, ServerMetrics } from "./metrics.js";
 import { DEFAULT_FS_BACKUP_TIMEOUT_MS, serverPodVolumeStep } from "./pod-volume-backups.js";
-import { addLabels, patchStatus } from "./status.js";
+import { addLabels, failOrphanedRuns, patchStatus } from "./status.js";
 
 /** The engine's spec from a Backup object's: the TTL parsed, the location resolved. */
 export function engineBackupSpec(
@@ -78,23 +78,17 @@ export class BackupController implements Reconciler {
     },
   ) {}
 
-  /**
-   * After (re-)gaining leadership, anything InProgress was left by a server that stopped
-   * (restart, crash, lost lease): finish it as Failed with that reason, never leave it hanging.
-   */
+  /** After (re-)gaining leadership: see failOrphanedRuns. */
   async onSynced(objects: readonly KubeObject[]): Promise<void> {
-    for (const object of objects as unknown as Backup[]) {
-      if (object.status?.phase !== "InProgress" || this.running.has(object.metadata.name)) continue;
-      await patchStatus(this.deps.client, this.type, object, {
-        phase: "Failed",
-        completionTimestamp: new Date().toISOString(),
-        failureReason:
-          "the kubesnap server running this backup stopped before it finished; nothing was committed; create the backup again",
-      });
-      this.deps.log.info("backup left InProgress by a stopped server marked Failed", {
-        backup: object.metadata.name,
-      });
-    }
+    await failOrphanedRuns(objects, {
+      client: this.deps.client,
+      type: this.type,
+      running: this.running,
+      reason:
+        "the kubesnap server running this backup stopped before it finished; nothing was committed; create the backup again",
+      onFailed: (backup) =>
+        this.deps.log.info("backup left InProgress by a stopped server marked Failed", { backup }),
+    });
   }
 
   async reconcile(_key: string, object: KubeObject | undefined, signal: AbortSignal): Promise<undefined> {

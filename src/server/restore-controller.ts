@@ -13,7 +13,7 @@ import type { ServerLocations } from "./locations.js";
 import type { RestoreOutcome, ServerMetrics } from "./metrics.js";
 import { DEFAULT_FS_BACKUP_TIMEOUT_MS } from "./pod-volume-backups.js";
 import { serverPodVolumeRestoreStep } from "./pod-volume-restores.js";
-import { patchStatus } from "./status.js";
+import { failOrphanedRuns, patchStatus } from "./status.js";
 
 /**
  * Runs Restores: New → InProgress → Completed | PartiallyFailed | Failed. The backup is
@@ -41,23 +41,17 @@ export class RestoreController implements Reconciler {
     },
   ) {}
 
-  /**
-   * After (re-)gaining leadership, anything InProgress was left by a server that stopped
-   * (restart, crash, lost lease): finish it as Failed with that reason, never leave it hanging.
-   */
+  /** After (re-)gaining leadership: see failOrphanedRuns. */
   async onSynced(objects: readonly KubeObject[]): Promise<void> {
-    for (const object of objects as unknown as Restore[]) {
-      if (object.status?.phase !== "InProgress" || this.running.has(object.metadata.name)) continue;
-      await patchStatus(this.deps.client, this.type, object, {
-        phase: "Failed",
-        completionTimestamp: new Date().toISOString(),
-        failureReason:
-          "the kubesnap server running this restore stopped before it finished; objects created so far remain; create the restore again (existing objects are skipped)",
-      });
-      this.deps.log.info("restore left InProgress by a stopped server marked Failed", {
-        restore: object.metadata.name,
-      });
-    }
+    await failOrphanedRuns(objects, {
+      client: this.deps.client,
+      type: this.type,
+      running: this.running,
+      reason:
+        "the kubesnap server running this restore stopped before it finished; objects created so far remain; create the restore again (existing objects are skipped)",
+      onFailed: (restore) =>
+        this.deps.log.info("restore left InProgress by a stopped server marked Failed", { restore }),
+    });
   }
 
   async reconcile(_key: string, object: KubeObject | undefined): Promise<undefined> {

@@ -34,3 +34,30 @@ export async function addLabels(
     contentType: "application/merge-patch+json",
   });
 }
+
+/**
+ * After (re-)gaining leadership, a run InProgress that this process is not running was left
+ * by a server that stopped (restart, crash, lost lease): it is finished as Failed with `reason`,
+ * never left hanging.
+ */
+export async function failOrphanedRuns(
+  objects: readonly (KubeObject & { status?: { phase?: string } })[],
+  ctx: {
+    readonly client: KubeClient;
+    readonly type: ResourceType;
+    /** Names of the runs this process is carrying out. */
+    readonly running: ReadonlySet<string>;
+    readonly reason: string;
+    readonly onFailed: (name: string) => void;
+  },
+): Promise<void> {
+  for (const object of objects) {
+    if (object.status?.phase !== "InProgress" || ctx.running.has(object.metadata.name)) continue;
+    await patchStatus(ctx.client, ctx.type, object, {
+      phase: "Failed",
+      completionTimestamp: new Date().toISOString(),
+      failureReason: ctx.reason,
+    });
+    ctx.onFailed(object.metadata.name);
+  }
+}
