@@ -128,6 +128,8 @@ class RestoreRun {
   private listFailure: { error: unknown } | undefined;
   /** Small files being written. */
   private readonly tasks = new Set<Promise<void>>();
+  /** Directories left whose attributes are waiting to be set (leave). */
+  private readonly leaving = new Set<Promise<void>>();
 
   constructor(
     private readonly root: Buffer,
@@ -141,13 +143,14 @@ class RestoreRun {
       this.open.push(entry);
       return;
     }
-    await this.leaveUntil(parentOf(entry.path), entry);
+    this.leaveUntil(parentOf(entry.path), entry);
     if (entry.type === "file") await this.file(entry);
     else await this.guard(entry.path, () => (entry.type === "dir" ? this.dir(entry) : this.symlink(entry)));
   }
 
   async finish(): Promise<TreeRestore> {
-    while (this.open.length > 0) await this.leave();
+    while (this.open.length > 0) this.leave();
+    while (this.leaving.size > 0) await Promise.all(this.leaving);
     if (await this.ctx.chunks.next()) {
       throw new KubesnapError(
         "Corrupt",
@@ -213,7 +216,7 @@ class RestoreRun {
     }
   }
 
-  /** Runs a small file's write beside the restore, at most CREATES at once; leave() waits for them. */
+  /** Runs a small file's write beside the restore, at most CREATES at once; leave() waits for them before a directory's attributes. */
   private async background(work: () => Promise<void>): Promise<void> {
     while (this.tasks.size >= CREATES) await Promise.race(this.tasks);
     const task: Promise<void> = work().finally(() => this.tasks.delete(task));
@@ -316,21 +319,31 @@ class RestoreRun {
   }
 
   /** Leaves directories until `parent` is the innermost open one. */
-  private async leaveUntil(parent: string, entry: Entry): Promise<void> {
-    while (this.open.length > 0 && (this.open.at(-1) as DirEntry).path !== parent) await this.leave();
+  private leaveUntil(parent: string, entry: Entry): void {
+    while (this.open.length > 0 && (this.open.at(-1) as DirEntry).path !== parent) this.leave();
     if (this.open.length === 0) throw this.outOfOrder(entry);
   }
 
-  private async leave(): Promise<void> {
-    // Files still being created in it would change its mtime, and a read-only mode would stop them.
-    await Promise.all(this.tasks);
+  /**
+   * Sets a directory's owner, mode and times once every write started so far is done:
+   * files still being created in it would change its mtime, and a read-only mode would
+   * stop them. That wait runs beside the restore (waiting in line drained the small-file
+   * writes at every directory), after the directories left before it, its own below it.
+   */
+  private leave(): void {
     const dir = this.open.pop() as DirEntry;
-    await this.guard(dir.path, async () => {
-      const abs = this.abs(dir.path);
-      await this.ctx.fs.lchown(abs, dir.uid, dir.gid).catch(unlessNotPermitted);
-      await this.ctx.fs.chmod(abs, dir.mode);
-      await this.ctx.fs.lutimes(abs, utimeSeconds(dir.mtime), utimeSeconds(dir.mtime));
-    });
+    const before = Promise.all([...this.tasks, ...this.leaving]);
+    const done: Promise<void> = before
+      .then(() =>
+        this.guard(dir.path, async () => {
+          const abs = this.abs(dir.path);
+          await this.ctx.fs.lchown(abs, dir.uid, dir.gid).catch(unlessNotPermitted);
+          await this.ctx.fs.chmod(abs, dir.mode);
+          await this.ctx.fs.lutimes(abs, utimeSeconds(dir.mtime), utimeSeconds(dir.mtime));
+        }),
+      )
+      .finally(() => this.leaving.delete(done));
+    this.leaving.add(done);
   }
 
   private async removeExisting(abs: Buffer): Promise<void> {
