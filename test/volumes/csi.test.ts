@@ -149,6 +149,45 @@ describe("CSI volume snapshots", () => {
   });
 });
 
+describe("a restore into a cluster without the backup's snapshot class", () => {
+  it("provisions from the snapshot with the driver's default class instead", async () => {
+    isolateCli(cluster);
+    const namespace = uniqueName("csi-classless");
+    const gone = uniqueName("csi-gone");
+    const classRef = (name: string) => ({ apiVersion: SNAPSHOT_API, kind: "VolumeSnapshotClass", name });
+    await api.create({
+      ...classRef(gone),
+      metadata: { name: gone },
+      driver: csiInfo(cluster).driver,
+      deletionPolicy: "Delete",
+    });
+    await createNamespace(namespace);
+    await api.create(claim(namespace, "data", { storageClassName: csiInfo(cluster).storageClass }));
+    const { dir } = await boundVolume(api, namespace, "data");
+    writeFileSync(join(dir, "kept.txt"), "same bytes\n");
+    const record = await backupOk(
+      `${namespace}-b`,
+      "--include-namespaces",
+      namespace,
+      "--snapshot-class",
+      gone,
+    );
+    expect(record.volumes).toEqual([expect.objectContaining({ kind: "csi-snapshot", class: gone })]);
+    // As if restoring into another cluster, which never had these classes.
+    for (const name of [gone, `kubesnap-retain-${gone}`])
+      await api.remove(classRef(name)).catch(() => undefined);
+    await deleteNamespace(cluster, namespace);
+
+    const run = await restore(`${namespace}-r`, `${namespace}-b`);
+    expect(run.errors).toEqual([]);
+    expect(run.record.status.phase).toBe("Completed");
+    const restored = await boundVolume(api, namespace, "data");
+    expect(readFileSync(join(restored.dir, "kept.txt"), "utf8")).toBe("same bytes\n");
+    await kubesnapOk("backup", "delete", `${namespace}-b`, "--confirm");
+    await deleteNamespace(cluster, namespace);
+  });
+});
+
 describe("volumes that are not snapshotted", () => {
   it("are reported as skipped with the reason: no snapshot class, the volume policy, not bound", async () => {
     const { home } = isolateCli(cluster);

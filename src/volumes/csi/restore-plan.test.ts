@@ -53,7 +53,7 @@ describe("snapshot sources of a restore", () => {
   it("makes a retained pre-provisioned content and a snapshot bound to it", () => {
     const source = sources[0]!;
     const labels = { "kubesnap.io/backup-name": "b1", "kubesnap.io/restore-name": "r1" };
-    expect(snapshotSourceObjects(source, { backup: "b1", restore: "r1" })).toEqual({
+    expect(snapshotSourceObjects(source, { backup: "b1", restore: "r1" }, "hostpath")).toEqual({
       content: {
         apiVersion: "snapshot.storage.k8s.io/v1",
         kind: "VolumeSnapshotContent",
@@ -73,5 +73,9 @@ describe("snapshot sources of a restore", () => {
         spec: { source: { volumeSnapshotContentName: source.name }, volumeSnapshotClassName: "hostpath" },
       },
     });
+    // No class of the driver in the target cluster: the optional field is left out.
+    const classless = snapshotSourceObjects(source, { backup: "b1", restore: "r1" }, undefined);
+    expect(classless.content.spec).not.toHaveProperty("volumeSnapshotClassName");
+    expect(classless.snapshot.spec).not.toHaveProperty("volumeSnapshotClassName");
   });
 });

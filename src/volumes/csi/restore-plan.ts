@@ -75,6 +75,8 @@ export function claimVolumes(
 export function snapshotSourceObjects(
   source: SnapshotSource,
   names: { readonly backup: string; readonly restore: string },
+  /** The target cluster's class for the driver (restoreSnapshotClass); none leaves the field out. */
+  className: string | undefined,
 ): { content: KubeObject; snapshot: KubeObject } {
   const { volume, targetNamespace, name } = source;
   const labels = {
@@ -91,7 +93,7 @@ export function snapshotSourceObjects(
         deletionPolicy: "Retain",
         driver: volume.driver,
         source: { snapshotHandle: volume.snapshotHandle },
-        volumeSnapshotClassName: volume.class,
+        ...(className !== undefined ? { volumeSnapshotClassName: className } : {}),
         volumeSnapshotRef: { name, namespace: targetNamespace },
       },
     },
@@ -99,7 +101,10 @@ export function snapshotSourceObjects(
       apiVersion,
       kind: "VolumeSnapshot",
       metadata: { name, namespace: targetNamespace, labels },
-      spec: { source: { volumeSnapshotContentName: name }, volumeSnapshotClassName: volume.class },
+      spec: {
+        source: { volumeSnapshotContentName: name },
+        ...(className !== undefined ? { volumeSnapshotClassName: className } : {}),
+      },
     },
   };
 }

@@ -3,9 +3,10 @@ import { resourcePath } from "../../cluster/paths.js";
 import { isKubesnapError, KubesnapError } from "../../core/errors.js";
 import type { RunLog } from "../../report/log.js";
 import type { Results } from "../../report/results.js";
-import { TYPES, type VolumeSnapshot } from "./kinds.js";
+import { type SnapshotClass, TYPES, type VolumeSnapshot } from "./kinds.js";
 import { createOnce } from "./objects.js";
 import { type SnapshotSource, snapshotSourceObjects } from "./restore-plan.js";
+import { restoreSnapshotClass } from "./snapshot-class.js";
 import { type Clock, pollUntil, systemClock } from "./wait.js";
 
 export interface SnapshotSourceDeps {
@@ -28,6 +29,8 @@ export async function createSnapshotSources(
   sources: readonly SnapshotSource[],
   deps: SnapshotSourceDeps,
 ): Promise<void> {
+  if (sources.length === 0) return;
+  const classes = listClasses(deps.client);
   await Promise.all(
     sources.map(async (source) => {
       const ref = {
@@ -36,7 +39,8 @@ export async function createSnapshotSources(
         name: source.volume.pvc,
       };
       try {
-        const { content, snapshot } = snapshotSourceObjects(source, deps.names);
+        const className = restoreSnapshotClass(source.volume.driver, source.volume.class, await classes);
+        const { content, snapshot } = snapshotSourceObjects(source, deps.names, className);
         await createOnce(deps.client, resourcePath(TYPES.contents), content);
         await createOnce(
           deps.client,
@@ -52,6 +56,26 @@ export async function createSnapshotSources(
       }
     }),
   );
+}
+
+/**
+ * The cluster's VolumeSnapshotClasses, read once per restore. A cluster that does not serve
+ * the snapshot API at all cannot provision from a snapshot: each claim's error says so.
+ */
+async function listClasses(client: KubeClient): Promise<SnapshotClass[]> {
+  try {
+    return (await client.get<{ items: SnapshotClass[] }>(resourcePath(TYPES.classes))).items;
+  } catch (err) {
+    if (!isKubesnapError(err, "NotFound")) throw err;
+    throw new KubesnapError(
+      "NotFound",
+      "this cluster does not serve the VolumeSnapshot API (snapshot.storage.k8s.io)",
+      {
+        hint: "install the CSI snapshot CRDs and snapshot-controller, or restore with --restore-volumes=false",
+        cause: err,
+      },
+    );
+  }
 }
 
 async function waitReady(source: SnapshotSource, deps: SnapshotSourceDeps): Promise<void> {

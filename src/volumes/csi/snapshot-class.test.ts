@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { SnapshotClass } from "./kinds.js";
-import { chooseSnapshotClass } from "./snapshot-class.js";
+import { chooseSnapshotClass, restoreSnapshotClass } from "./snapshot-class.js";
 
 function snapshotClass(name: string, driver: string, isDefault = false): SnapshotClass {
   return {
@@ -51,5 +51,19 @@ describe("chooseSnapshotClass", () => {
         "several VolumeSnapshotClasses labelled kubesnap.io/default=true (ebs-default, ebs-other)",
       ),
     });
+  });
+});
+
+describe("restoreSnapshotClass", () => {
+  it("keeps the backup's class where the cluster has it for the driver", () => {
+    expect(restoreSnapshotClass("ebs", "ebs-fast", classes)).toBe("ebs-fast");
+  });
+
+  it("falls back to the driver's default-labelled class, then any of its classes, then none", () => {
+    expect(restoreSnapshotClass("ebs", "kubesnap-retain-ebs-old", classes)).toBe("ebs-default");
+    expect(restoreSnapshotClass("gce", "gce-old", classes)).toBe("gce");
+    // A class of that name for another driver is no match.
+    expect(restoreSnapshotClass("gce", "ebs-fast", classes)).toBe("gce");
+    expect(restoreSnapshotClass("azure", "azure-old", classes)).toBeUndefined();
   });
 });

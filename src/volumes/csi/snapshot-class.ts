@@ -30,3 +30,21 @@ export function chooseSnapshotClass(
     reason: `${asked}CSI driver ${driver} has no VolumeSnapshotClass labelled ${DEFAULT_CLASS_LABEL}=true; label one, name one with --snapshot-class, or choose fs-backup or skip for it in a volume policy`,
   };
 }
+
+/**
+ * The class a restore names on the objects it makes from a snapshot handle, in the cluster it
+ * restores into: the backup's own when that cluster has it for the same driver, else the
+ * driver's class labelled kubesnap.io/default=true, else any class of the driver, else none
+ * (the field is optional on pre-provisioned snapshots). Another cluster need not name its
+ * classes as the backed-up one did (migration); Velero picks the same way.
+ */
+export function restoreSnapshotClass(
+  driver: string,
+  recorded: string | undefined,
+  classes: readonly SnapshotClass[],
+): string | undefined {
+  const forDriver = classes.filter((c) => c.driver === driver);
+  const own = forDriver.find((c) => c.metadata.name === recorded);
+  const labelled = forDriver.find((c) => c.metadata.labels?.[DEFAULT_CLASS_LABEL] === "true");
+  return (own ?? labelled ?? forDriver[0])?.metadata.name;
+}
