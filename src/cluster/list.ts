@@ -16,8 +16,10 @@ export interface ListOptions {
 
 /**
  * Streams every object of a type, one page (500) at a time, so memory stays flat however
- * large the cluster. A continue token that expired (410) restarts the list; the API server
- * lists in key order (namespace, then name), so the objects already yielded are skipped.
+ * large the cluster. The next page is asked for as soon as a page arrives, so the API server
+ * prepares it while the caller handles this one (at most two pages held). A continue token
+ * that expired (410) restarts the list; the API server lists in key order (namespace, then
+ * name), so the objects already yielded are skipped.
  */
 export async function* listObjects(
   client: KubeClient,
@@ -26,25 +28,36 @@ export async function* listObjects(
 ): AsyncGenerator<KubeObject> {
   const base = resourcePath(type, { namespace: options.namespace });
   const apiVersion = type.group === "" ? type.version : `${type.group}/${type.version}`;
+  const fetchPage = (token: string | undefined): Promise<ListPage> => {
+    const page = client.get<ListPage>(
+      withQuery(base, {
+        limit: options.pageSize ?? 500,
+        continue: token,
+        labelSelector: options.labelSelector,
+      }),
+    );
+    // Handled where it is awaited; this only keeps a page the caller never reaches (it stopped
+    // early) from being an unhandled rejection.
+    page.catch(() => undefined);
+    return page;
+  };
   let lastKey: string | undefined;
   let token: string | undefined;
-  for (;;) {
+  let next: Promise<ListPage> | undefined = fetchPage(undefined);
+  while (next !== undefined) {
     let page: ListPage;
     try {
-      page = await client.get<ListPage>(
-        withQuery(base, {
-          limit: options.pageSize ?? 500,
-          continue: token,
-          labelSelector: options.labelSelector,
-        }),
-      );
+      page = await next;
     } catch (err) {
       if (token !== undefined && isKubesnapError(err, "Expired")) {
         token = undefined;
+        next = fetchPage(undefined);
         continue;
       }
       throw err;
     }
+    token = page.metadata?.continue || undefined;
+    next = token === undefined ? undefined : fetchPage(token);
     for (const item of page.items) {
       const key = `${item.metadata.namespace ?? ""}/${item.metadata.name}`;
       if (lastKey !== undefined && key <= lastKey) continue;
@@ -52,7 +65,5 @@ export async function* listObjects(
       // Items in a list carry no apiVersion/kind of their own; the list's type supplies them.
       yield { ...item, apiVersion, kind: type.kind };
     }
-    token = page.metadata?.continue || undefined;
-    if (token === undefined) return;
   }
 }
