@@ -17,6 +17,7 @@ import {
   DEFAULT_ITEM_OPERATION_TIMEOUT_MS,
   releaseSnapshotSources,
   restoredSources,
+  type SnapshotSource,
   snapshotSources,
   type VolumeRecord,
 } from "../volumes/index.js";
@@ -44,7 +45,8 @@ type VolumeApplyDeps = Pick<ApplyDeps, "claimVolumes" | "beforeClaims" | "podVol
 
 export class RestoreVolumeData {
   private readonly withData: boolean;
-  private readonly sources;
+  /** One per claim the backup snapshotted, whether or not the plan restores it. */
+  private readonly sources: readonly SnapshotSource[];
 
   constructor(private readonly ctx: VolumeDataContext) {
     this.withData = ctx.spec.restorePVs !== false;

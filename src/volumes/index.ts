@@ -13,7 +13,7 @@ export {
 export { deleteSnapshots } from "./csi/delete.js";
 export { CLAIM_BIND_WAIT_MS, releaseSnapshotSources } from "./csi/release.js";
 export { createSnapshotSources } from "./csi/restore.js";
-export { claimVolumes, restoredSources, snapshotSources } from "./csi/restore-plan.js";
+export { claimVolumes, restoredSources, type SnapshotSource, snapshotSources } from "./csi/restore-plan.js";
 export { deleteBackupVolumes } from "./delete.js";
 export { parseVolumePolicies, type VolumePolicy } from "./policy.js";
 export { claimKey, type FsBackupVolume, type VolumeRecord } from "./record.js";
