@@ -1,9 +1,9 @@
 import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { main } from "../src/cli/main.js";
 import type { ClusterInfo } from "../testenv/env-info.js";
+import { scratchDir } from "./context.js";
 
 export interface CliResult {
   readonly code: number;
@@ -42,7 +42,7 @@ export async function kubesnapOk(...args: string[]): Promise<CliResult> {
  * environment variables stay within the file.
  */
 export function isolateCli(cluster: ClusterInfo): { home: string; defaultLocation: string } {
-  const home = mkdtempSync(join(tmpdir(), "kubesnap-cli-"));
+  const home = mkdtempSync(join(scratchDir(), "kubesnap-cli-"));
   process.env.XDG_CONFIG_HOME = join(home, "config");
   process.env.XDG_DATA_HOME = join(home, "data");
   process.env.KUBECONFIG = cluster.kubeconfig;

@@ -14,10 +14,13 @@ import { startEnvironment } from "../testenv/environment.js";
  * (quicker while developing); it is left running afterwards.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const scratch = await mkdtemp(join(tmpdir(), "kubesnap-scratch-"));
+  project.provide("scratch", scratch);
+  const removeScratch = () => rm(scratch, { recursive: true, force: true });
   const reuse = process.env.KUBESNAP_TESTENV_DIR;
   if (reuse && existsSync(join(reuse, "env.json"))) {
     project.provide("testenv", JSON.parse(readFileSync(join(reuse, "env.json"), "utf8")) as EnvInfo);
-    return async () => {};
+    return removeScratch;
   }
   const dir = await mkdtemp(join(tmpdir(), "kubesnap-test-"));
   const env = await startEnvironment(dir, { clusters: 2, csi: true });
@@ -25,5 +28,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
   return async () => {
     await env.stop();
     await rm(dir, { recursive: true, force: true });
+    await removeScratch();
   };
 }
