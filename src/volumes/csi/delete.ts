@@ -3,7 +3,7 @@ import { resourcePath } from "../../cluster/paths.js";
 import { describeError, isKubesnapError } from "../../core/errors.js";
 import type { CsiSnapshotVolume, VolumeRecord } from "../record.js";
 import { BEING_DELETED_ANNOTATION, TYPES, type VolumeSnapshotContent } from "./kinds.js";
-import { findObject, MERGE_PATCH } from "./objects.js";
+import { deleteIfPresent, findObject, MERGE_PATCH } from "./objects.js";
 import { type Clock, pollUntil, systemClock } from "./wait.js";
 
 export interface DeleteSnapshotsDeps {
@@ -58,9 +58,7 @@ async function deleteOne(volume: CsiSnapshotVolume, deps: DeleteSnapshotsDeps): 
       spec: { deletionPolicy: "Delete" },
     }),
   });
-  await client.request({ method: "DELETE", path }).catch((err: unknown) => {
-    if (!isKubesnapError(err, "NotFound")) throw err;
-  });
+  await deleteIfPresent(client, path);
   await pollUntil(deps.clock ?? systemClock, deps.timeoutMs, async () =>
     (await findObject(client, path)) === undefined ? true : undefined,
   ).catch((err: unknown) => {

@@ -17,6 +17,15 @@ export async function findObject<T extends KubeObject>(
   }
 }
 
+/** Deletes the object at path; one already gone is what was wanted. */
+export async function deleteIfPresent(client: KubeClient, path: string): Promise<void> {
+  try {
+    await client.request({ method: "DELETE", path });
+  } catch (err) {
+    if (!isKubesnapError(err, "NotFound")) throw err;
+  }
+}
+
 /** Creates an object; one of the same name already there is taken to be it (a step run again). */
 export async function createOnce(client: KubeClient, path: string, object: KubeObject): Promise<void> {
   try {

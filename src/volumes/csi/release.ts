@@ -1,9 +1,8 @@
-import type { KubeClient } from "../../cluster/client.js";
 import { resourcePath } from "../../cluster/paths.js";
 import { isKubesnapError } from "../../core/errors.js";
 import type { KubeObject } from "../../core/kube-types.js";
 import { TYPES } from "./kinds.js";
-import { findObject } from "./objects.js";
+import { deleteIfPresent, findObject } from "./objects.js";
 import type { SnapshotSourceDeps } from "./restore.js";
 import type { SnapshotSource } from "./restore-plan.js";
 import { pollUntil, systemClock } from "./wait.js";
@@ -43,11 +42,11 @@ export async function releaseSnapshotSources(
           );
           return;
         }
-        await remove(
+        await deleteIfPresent(
           deps.client,
           resourcePath(TYPES.snapshots, { namespace: source.targetNamespace, name: source.name }),
         );
-        await remove(deps.client, resourcePath(TYPES.contents, { name: source.name }));
+        await deleteIfPresent(deps.client, resourcePath(TYPES.contents, { name: source.name }));
       } catch (err) {
         deps.log.warn(
           deps.results.warning(
@@ -72,13 +71,5 @@ async function bound(source: SnapshotSource, deps: SnapshotSourceDeps): Promise<
   } catch (err) {
     if (isKubesnapError(err, "Timeout")) return false;
     throw err;
-  }
-}
-
-async function remove(client: KubeClient, path: string): Promise<void> {
-  try {
-    await client.request({ method: "DELETE", path });
-  } catch (err) {
-    if (!isKubesnapError(err, "NotFound")) throw err;
   }
 }
