@@ -58,15 +58,15 @@ export class RestoreVolumeData {
 
   /** Claims the backup snapshotted get new volumes, not their old PVs; pods with copied files come back. */
   planOptions(): VolumePlanOptions {
-    const pods = this.withData ? [...fsVolumesByPod(this.ctx.volumes).keys()] : [];
-    if (!this.withData && (this.sources.length > 0 || fsVolumesByPod(this.ctx.volumes).size > 0)) {
+    const podsWithFiles = [...fsVolumesByPod(this.ctx.volumes).keys()];
+    if (!this.withData && (this.sources.length > 0 || podsWithFiles.length > 0)) {
       this.ctx.log.info(
         "volume data is not restored (restorePVs false): snapshotted claims get new, empty volumes",
       );
     }
     return {
       provisionedVolumes: this.sources.flatMap((s) => s.volume.volumeName ?? []),
-      podsWithVolumeData: pods,
+      podsWithVolumeData: this.withData ? podsWithFiles : [],
       restoreVolumeData: this.withData,
     };
   }
