@@ -1,11 +1,11 @@
 import { hostname } from "node:os";
 import type { Command } from "commander";
-import { connect } from "../../cluster/connect.js";
 import { KubesnapError } from "../../core/errors.js";
 import { DEFAULT_KUBELET_ROOT, runNodeAgent, waitForRestoredVolumes } from "../../nodeagent/index.js";
 import { jsonLogger } from "../../server/log.js";
 import { println } from "../io.js";
 import type { Runner } from "../main.js";
+import { runUntilStopped } from "../until-stopped.js";
 
 /**
  * `kubesnap node-agent`: copies pod volumes' files on one node (a DaemonSet in a cluster,
@@ -22,24 +22,16 @@ export function registerNodeAgent(program: Command, run: Runner): void {
       run(async (ctx) => {
         const nodeName = flags.nodeName ?? process.env.NODE_NAME ?? hostname();
         if (!nodeName) throw new KubesnapError("InvalidInput", "node-agent needs --node-name");
-        const client = await connect(ctx.connect);
-        const abort = new AbortController();
-        const stop = () => abort.abort();
-        process.once("SIGTERM", stop);
-        process.once("SIGINT", stop);
-        try {
-          await runNodeAgent({
+        return runUntilStopped(ctx, (client, signal) =>
+          runNodeAgent({
             client,
             namespace: ctx.serverNamespace,
             nodeName,
             kubeletRoot: flags.kubeletRoot,
             log: jsonLogger(ctx.io.stderr),
-            signal: abort.signal,
-          });
-        } finally {
-          client.close();
-        }
-        return 0;
+            signal,
+          }),
+        );
       }),
     );
   program

@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { connect } from "../../cluster/connect.js";
 import { parseDuration } from "../../core/duration.js";
 import { KubesnapError } from "../../core/errors.js";
 import { parseListen } from "../../server/health.js";
@@ -8,6 +7,7 @@ import { runServer, type ServerOptions } from "../../server/server.js";
 import { MAX_TIMEOUT_SECONDS, WEBHOOK_PATH, type WebhookEndpoint } from "../../server/webhook-config.js";
 import { samplePercentFlag } from "../flags.js";
 import type { Runner } from "../main.js";
+import { runUntilStopped } from "../until-stopped.js";
 
 /** `kubesnap server`: the controllers, in a Pod (in-cluster config) or anywhere with --kubeconfig. */
 export function registerServer(program: Command, run: Runner): void {
@@ -88,19 +88,14 @@ export function registerServer(program: Command, run: Runner): void {
             );
           }
           const webhook = webhookFlags(flags);
-          const client = await connect(ctx.connect);
-          const abort = new AbortController();
-          const stop = () => abort.abort();
-          process.once("SIGTERM", stop);
-          process.once("SIGINT", stop);
-          try {
-            await runServer({
+          return runUntilStopped(ctx, (client, signal) =>
+            runServer({
               client,
               namespace: ctx.serverNamespace,
               listen: flags.listen,
               syncPeriodMs,
               log: jsonLogger(ctx.io.stderr),
-              signal: abort.signal,
+              signal,
               leaseDurationSeconds,
               verify,
               fsBackupTimeoutMs: parseDuration(flags.fsBackupTimeout, { what: "--fs-backup-timeout" }),
@@ -108,11 +103,8 @@ export function registerServer(program: Command, run: Runner): void {
               ...(flags.identity ? { identity: flags.identity } : {}),
               ...(flags.downloadUrl ? { downloadUrl: flags.downloadUrl } : {}),
               ...(webhook ? { webhook } : {}),
-            });
-          } finally {
-            client.close();
-          }
-          return 0;
+            }),
+          );
         }),
     );
 }
