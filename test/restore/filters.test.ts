@@ -5,6 +5,7 @@ import { uniqueName } from "../kube.js";
 import { Api, type Obj, waitEstablished } from "./api.js";
 import { RESTORE_LABEL } from "./checks.js";
 import { backupOk, groupLines, restore } from "./records.js";
+import { looseWidgetCrd } from "./workload-widgets.js";
 
 /**
  * Filters take exactly what they say. Three namespaces P-a, P-b, P-c hold the same small set
@@ -69,24 +70,7 @@ describe("backup and restore filters", () => {
 
   beforeAll(async () => {
     isolateCli(testEnv().clusters[0]!);
-    await api.create({
-      apiVersion: "apiextensions.k8s.io/v1",
-      kind: "CustomResourceDefinition",
-      metadata: { name: crd },
-      spec: {
-        group,
-        scope: "Namespaced",
-        names: { plural: "widgets", singular: "widget", kind: "Widget" },
-        versions: [
-          {
-            name: "v1",
-            served: true,
-            storage: true,
-            schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } },
-          },
-        ],
-      },
-    });
+    await api.create(looseWidgetCrd(group));
     await api.create({
       apiVersion: "rbac.authorization.k8s.io/v1",
       kind: "ClusterRole",

@@ -41,6 +41,31 @@ export function crdFor(group: string): Obj {
   };
 }
 
+/**
+ * A Widget CRD in `group` whose objects may hold any fields: for tests that need some custom
+ * resource, not the workload's typed one.
+ */
+export function looseWidgetCrd(group: string): Obj {
+  return {
+    apiVersion: "apiextensions.k8s.io/v1",
+    kind: "CustomResourceDefinition",
+    metadata: { name: `widgets.${group}` },
+    spec: {
+      group,
+      scope: "Namespaced",
+      names: { plural: "widgets", singular: "widget", kind: "Widget" },
+      versions: [
+        {
+          name: "v1",
+          served: true,
+          storage: true,
+          schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } },
+        },
+      ],
+    },
+  };
+}
+
 /** Custom resources of the workload's CRD. */
 export function widgets(meta: Meta, apiVersion: string): Obj[] {
   return [

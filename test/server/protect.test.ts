@@ -9,6 +9,7 @@ import { webhookConfigurationName } from "../../src/server/webhook-config.js";
 import { isolateCli, kubesnap, kubesnapOk } from "../cli.js";
 import { testEnv } from "../context.js";
 import { eventually, uniqueName } from "../kube.js";
+import { looseWidgetCrd } from "../restore/workload-widgets.js";
 import { createConfigMaps } from "../workloads.js";
 import { listKubesnap, type RunningServer, startServer } from "./harness.js";
 
@@ -154,28 +155,7 @@ describe("pre-delete protection", () => {
   it("backs up a protected CRD with its custom resources before it is deleted", async () => {
     const group = `${uniqueName("widgets")}.kubesnap-test.io`;
     const crd = `widgets.${group}`;
-    await server.client.request({
-      method: "POST",
-      path: CRDS,
-      body: JSON.stringify({
-        apiVersion: "apiextensions.k8s.io/v1",
-        kind: "CustomResourceDefinition",
-        metadata: { name: crd },
-        spec: {
-          group,
-          scope: "Namespaced",
-          names: { plural: "widgets", singular: "widget", kind: "Widget" },
-          versions: [
-            {
-              name: "v1",
-              served: true,
-              storage: true,
-              schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } },
-            },
-          ],
-        },
-      }),
-    });
+    await server.client.request({ method: "POST", path: CRDS, body: JSON.stringify(looseWidgetCrd(group)) });
     await eventually("the CRD to be established", async () => {
       const c = await server.client.get<{ status?: { conditions?: { type: string; status: string }[] } }>(
         `${CRDS}/${crd}`,
