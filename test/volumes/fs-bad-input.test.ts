@@ -16,6 +16,7 @@ import {
   kubeletVolumeDir,
   type NodeAgentProcess,
   podVolumeObjects,
+  removeNamespaceByForce,
   startNodeAgent,
 } from "./fs-env.js";
 
@@ -98,12 +99,7 @@ describe("file-system backup of volumes that cannot be read or written", () => {
     await Promise.all(agents.map((a) => a.stop()));
     await server.stop();
     for (const dir of mounts) execFileSync("umount", [dir], { stdio: "ignore" });
-    for (const name of ["vanished", "unreadable", "source"]) {
-      await api
-        .send("DELETE", `/api/v1/namespaces/${namespace}/pods/${name}?gracePeriodSeconds=0`)
-        .catch(() => undefined);
-    }
-    await api.remove({ apiVersion: "v1", kind: "Namespace", name: namespace }).catch(() => undefined);
+    await removeNamespaceByForce(api, namespace);
     for (const node of Object.values(nodes)) {
       await api.remove({ apiVersion: "v1", kind: "Node", name: node }).catch(() => undefined);
     }

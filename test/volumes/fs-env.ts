@@ -97,6 +97,22 @@ export function boundPod(options: {
   };
 }
 
+/**
+ * Removes a namespace of these tests. No kubelet ever confirms a pod's deletion here, so its
+ * pods are deleted by force, after the controllers that would make them again; otherwise the
+ * namespace would stay Terminating.
+ */
+export async function removeNamespaceByForce(api: Api, namespace: string): Promise<void> {
+  for (const path of [
+    `/apis/apps/v1/namespaces/${namespace}/deployments`,
+    `/apis/apps/v1/namespaces/${namespace}/replicasets`,
+    `/api/v1/namespaces/${namespace}/pods?gracePeriodSeconds=0`,
+  ]) {
+    await api.send("DELETE", path).catch(() => undefined);
+  }
+  await api.remove({ apiVersion: "v1", kind: "Namespace", name: namespace }).catch(() => undefined);
+}
+
 /** Makes (and returns) an emptyDir volume's directory as the kubelet of kubeletRoot would. */
 export async function kubeletVolumeDir(kubeletRoot: string, podUid: string, volume: string): Promise<string> {
   const dir = join(kubeletRoot, "pods", podUid, "volumes", "kubernetes.io~empty-dir", volume);

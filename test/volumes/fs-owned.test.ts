@@ -15,6 +15,7 @@ import {
   kubeletVolumeDir,
   type NodeAgentProcess,
   podVolumeObjects,
+  removeNamespaceByForce,
   startNodeAgent,
 } from "./fs-env.js";
 
@@ -64,13 +65,7 @@ describe("file-system backup of a pod a Deployment owns", () => {
   afterAll(async () => {
     await agent?.stop();
     await server?.stop();
-    // No kubelet confirms pod deletions here: the controllers go first, then the pods by force.
-    for (const ns of [namespace, restoredNamespace]) {
-      await api.send("DELETE", `/apis/apps/v1/namespaces/${ns}/deployments/web`).catch(() => undefined);
-      await sleep(500);
-      await api.send("DELETE", `/api/v1/namespaces/${ns}/pods?gracePeriodSeconds=0`).catch(() => undefined);
-      await api.remove({ apiVersion: "v1", kind: "Namespace", name: ns }).catch(() => undefined);
-    }
+    for (const ns of [namespace, restoredNamespace]) await removeNamespaceByForce(api, ns);
     await api.remove({ apiVersion: "v1", kind: "Node", name: node }).catch(() => undefined);
     await rm(work, { recursive: true, force: true });
   });

@@ -16,6 +16,7 @@ import {
   finished,
   type NodeAgentProcess,
   podVolumeObjects,
+  removeNamespaceByForce,
   startNodeAgent,
 } from "./fs-env.js";
 
@@ -91,10 +92,7 @@ describe("file-system backup chosen by a volume policy", () => {
   afterAll(async () => {
     await agent?.stop();
     await server?.stop();
-    await api
-      .send("DELETE", `/api/v1/namespaces/${namespace}/pods/web?gracePeriodSeconds=0`)
-      .catch(() => undefined);
-    await api.remove({ apiVersion: "v1", kind: "Namespace", name: namespace }).catch(() => undefined);
+    await removeNamespaceByForce(api, namespace);
     await api.remove({ apiVersion: "v1", kind: "Node", name: node }).catch(() => undefined);
     await api.remove({ apiVersion: "v1", kind: "PersistentVolume", name: pv }).catch(() => undefined);
     await rm(work, { recursive: true, force: true });

@@ -21,6 +21,7 @@ import {
   kubeletVolumeDir,
   type NodeAgentProcess,
   podVolumeObjects,
+  removeNamespaceByForce,
   startNodeAgent,
 } from "./fs-env.js";
 
@@ -109,13 +110,7 @@ describe("file-system volume backup", () => {
   afterAll(async () => {
     await Promise.all(agents.map((a) => a.stop()));
     await Promise.all(servers.map((s) => s.stop()));
-    // No kubelet ever confirms a pod's deletion here: force it, then let the namespaces go.
-    for (const api of [source, target]) {
-      await api
-        .send("DELETE", `/api/v1/namespaces/${namespace}/pods/files?gracePeriodSeconds=0`)
-        .catch(() => undefined);
-      await api.remove({ apiVersion: "v1", kind: "Namespace", name: namespace }).catch(() => undefined);
-    }
+    for (const api of [source, target]) await removeNamespaceByForce(api, namespace);
     for (const [i, api] of [source, target].entries()) {
       await api.remove({ apiVersion: "v1", kind: "Node", name: nodes[i]! }).catch(() => undefined);
     }
