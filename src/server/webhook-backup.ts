@@ -48,13 +48,15 @@ export async function takePreDeleteBackup(
     backup,
     waitedMs: deps.now().getTime() - started,
   });
+  // One timer for the whole wait: each read races it (see beforeDeadline).
+  const deadlineReached = deps.sleep(Math.max(0, deps.deadline - deps.now().getTime()));
   for (;;) {
     if (FINISHED.has(backup.status?.phase ?? "New")) return { state: "finished", backup };
     if (deps.now().getTime() + POLL_MS > deps.deadline) return timedOut();
     await deps.sleep(POLL_MS);
     try {
       // A read the API server is slow to answer must not make the webhook answer late.
-      const read = await beforeDeadline(deps.client.get<Backup>(path), deps);
+      const read = await beforeDeadline(deps.client.get<Backup>(path), deadlineReached);
       if (read === undefined) return timedOut();
       backup = read;
     } catch (err) {
@@ -72,13 +74,9 @@ export async function takePreDeleteBackup(
 }
 
 /** The value, or undefined when the deadline comes first (the read then goes on, unheard). */
-async function beforeDeadline<T>(
-  value: Promise<T>,
-  deps: Pick<PreDeleteDeps, "now" | "sleep"> & { readonly deadline: number },
-): Promise<T | undefined> {
+async function beforeDeadline<T>(value: Promise<T>, deadlineReached: Promise<void>): Promise<T | undefined> {
   value.catch(() => undefined);
-  const late = deps.sleep(Math.max(0, deps.deadline - deps.now().getTime())).then(() => undefined);
-  return Promise.race([value, late]);
+  return Promise.race([value, deadlineReached.then(() => undefined)]);
 }
 
 async function startOrJoin(target: BackupTarget, deps: PreDeleteDeps): Promise<Backup> {
